@@ -1,0 +1,5 @@
+namespace LlmFramework.Backends.Cpu;
+
+internal static class AssemblyMarker
+{
+}

@@ -1,0 +1,5 @@
+namespace LlmFramework.Models.Llama;
+
+internal static class AssemblyMarker
+{
+}

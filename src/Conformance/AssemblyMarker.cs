@@ -1,0 +1,5 @@
+namespace LlmFramework.Conformance;
+
+internal static class AssemblyMarker
+{
+}

@@ -1,0 +1,5 @@
+namespace LlmFramework.Engine;
+
+internal static class AssemblyMarker
+{
+}

@@ -1,0 +1,5 @@
+namespace LlmFramework.Formats;
+
+internal static class AssemblyMarker
+{
+}

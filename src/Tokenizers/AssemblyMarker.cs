@@ -1,0 +1,5 @@
+namespace LlmFramework.Tokenizers;
+
+internal static class AssemblyMarker
+{
+}
