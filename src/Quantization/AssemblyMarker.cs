@@ -1,0 +1,5 @@
+namespace LlmFramework.Quantization;
+
+internal static class AssemblyMarker
+{
+}
