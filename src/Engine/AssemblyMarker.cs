@@ -1,5 +1,0 @@
-namespace LlmFramework.Engine;
-
-internal static class AssemblyMarker
-{
-}

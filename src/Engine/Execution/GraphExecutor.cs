@@ -1,0 +1,72 @@
+using LlmFramework.Abstractions.Backends;
+using LlmFramework.Abstractions.Execution;
+using LlmFramework.Abstractions.Graph;
+using Microsoft.Extensions.Logging;
+
+namespace LlmFramework.Engine.Execution;
+
+/// <summary>
+/// Runs a model's step graph: partitions it over the backends once, plans activation memory once, then for each
+/// step hands every partition to its backend in order. Backends can be replaced between steps
+/// (<see cref="ReplaceBackends"/>), which re-partitions the graph.
+/// </summary>
+public sealed class GraphExecutor
+{
+    private readonly ComputeGraph _graph;
+    private readonly StepExecutionContext _context;
+    private readonly ILogger? _logger;
+    private IReadOnlyList<GraphPartition> _partitions;
+
+    /// <summary>Plans execution of <paramref name="graph"/>.</summary>
+    public GraphExecutor(ComputeGraph graph, IReadOnlyList<IBackend> backends, IKvCache kvCache, int maxTokens, int threads, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        _graph = graph;
+        _logger = logger;
+        Arena = new ActivationArena(graph, maxTokens, maxTokens);
+        _context = new StepExecutionContext(Arena, kvCache, threads);
+        Backends = backends;
+        _partitions = BackendPartitioner.Partition(graph, backends, logger);
+        MaxTokens = maxTokens;
+    }
+
+    /// <summary>The activation memory plan.</summary>
+    public ActivationArena Arena { get; }
+
+    /// <summary>Most tokens per step.</summary>
+    public int MaxTokens { get; }
+
+    /// <summary>The backends in use, most preferred first.</summary>
+    public IReadOnlyList<IBackend> Backends { get; private set; }
+
+    /// <summary>The current partitions.</summary>
+    public IReadOnlyList<GraphPartition> Partitions => _partitions;
+
+    /// <summary>Switches to <paramref name="backends"/>; call only between steps.</summary>
+    public void ReplaceBackends(IReadOnlyList<IBackend> backends)
+    {
+        IReadOnlyList<GraphPartition> partitions = BackendPartitioner.Partition(_graph, backends, _logger);
+        Backends = backends;
+        _partitions = partitions;
+    }
+
+    /// <summary>Runs one step and returns the logits, [batch.OutputCount, vocab], valid until the next step.</summary>
+    public ReadOnlySpan<float> Run(StepBatch batch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.TokenCount > MaxTokens)
+        {
+            throw new ArgumentException($"step has {batch.TokenCount} tokens; this executor was planned for at most {MaxTokens}");
+        }
+
+        _context.Batch = batch;
+        _context.CancellationToken = cancellationToken;
+        foreach (GraphPartition partition in _partitions)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            partition.Backend.Execute(partition.Nodes, _context);
+        }
+
+        return _context.GetF32(_graph.Logits);
+    }
+}
