@@ -1,6 +1,19 @@
+using System.CommandLine;
+using LlmFramework.Host.Cli;
+
 namespace LlmFramework.Host;
 
 internal static class Program
 {
-    public static int Main(string[] args) => args.Length >= 0 ? 0 : 1;
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("LlmFramework host: run LLMs with pluggable backends and model families")
+        {
+            PluginsCommand.Create(),
+            MakeTestModelCommand.Create(),
+            LogitsCommand.Create(),
+            BenchCommand.Create(),
+        };
+        return root.Parse(args).Invoke();
+    }
 }

@@ -1,0 +1,71 @@
+using System.Threading.Channels;
+using LlmFramework.Abstractions.Tokenization;
+using LlmFramework.Engine.Kv;
+using LlmFramework.Engine.Sampling;
+using LlmFramework.Engine.Text;
+
+namespace LlmFramework.Engine.Generation;
+
+/// <summary>The engine's state for one running generation.</summary>
+internal sealed class ActiveGeneration
+{
+    private int[] _tokens;
+
+    public ActiveGeneration(int sequenceId, GenerationRequest request, ITokenizer tokenizer, int vocabSize, CancellationToken cancellationToken)
+    {
+        SequenceId = sequenceId;
+        Request = request;
+        CancellationToken = cancellationToken;
+        _tokens = new int[Math.Max(16, request.PromptTokens.Count + Math.Min(request.MaxTokens, 4096))];
+        for (int i = 0; i < request.PromptTokens.Count; i++)
+        {
+            _tokens[i] = request.PromptTokens[i];
+        }
+
+        TokenCount = request.PromptTokens.Count;
+        Sampler = new Sampler(request.Sampling, vocabSize);
+        Detokenizer = new IncrementalDetokenizer(tokenizer, request.SkipSpecialTokens);
+        Stops = new StopMatcher(request.StopStrings);
+        Output = Channel.CreateUnbounded<GenerationChunk>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    }
+
+    public int SequenceId { get; }
+
+    public GenerationRequest Request { get; }
+
+    public CancellationToken CancellationToken { get; }
+
+    public SequenceBlocks Blocks { get; } = new();
+
+    public Sampler Sampler { get; }
+
+    public IncrementalDetokenizer Detokenizer { get; }
+
+    public StopMatcher Stops { get; }
+
+    public Channel<GenerationChunk> Output { get; }
+
+    /// <summary>Tokens in the cache (prompt tokens already prefilled + generated tokens already fed back).</summary>
+    public int CachedTokens { get; set; }
+
+    /// <summary>Prompt + generated tokens.</summary>
+    public int TokenCount { get; private set; }
+
+    public int PromptLength => Request.PromptTokens.Count;
+
+    public int Generated => TokenCount - PromptLength;
+
+    public bool InPrefill => CachedTokens < PromptLength;
+
+    public ReadOnlySpan<int> Tokens => _tokens.AsSpan(0, TokenCount);
+
+    public void Append(int token)
+    {
+        if (TokenCount == _tokens.Length)
+        {
+            Array.Resize(ref _tokens, _tokens.Length * 2);
+        }
+
+        _tokens[TokenCount++] = token;
+    }
+}

@@ -1,0 +1,217 @@
+using System.Collections;
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+
+namespace LlmFramework.Host.Configuration;
+
+/// <summary>
+/// Builds the host configuration from, in increasing precedence: the JSON config file, environment variables with the
+/// prefix <c>LLMF_</c> (e.g. <c>LLMF_LlmFramework__Backends__Threads=2</c>) and command-line overrides
+/// (<c>--set LlmFramework:Backends:Threads=2</c>); binds the "LlmFramework" section to <see cref="HostOptions"/> and
+/// validates it. Every error names the key (and the file) and what is wrong, including keys that do not exist
+/// (typos), with the nearest known key as a suggestion.
+/// </summary>
+public static class HostConfigurationLoader
+{
+    /// <summary>Environment variable prefix.</summary>
+    public const string EnvironmentPrefix = "LLMF_";
+
+    private static readonly string[] KnownTopLevelSections = [HostOptions.SectionName, "Logging"];
+
+    /// <summary>Loads and validates the configuration.</summary>
+    /// <param name="configFile">JSON file, or null for none.</param>
+    /// <param name="overrides">"Key=Value" pairs; keys use ':' between sections.</param>
+    public static (HostOptions Options, IConfigurationRoot Configuration) Load(string? configFile, IEnumerable<string>? overrides = null)
+    {
+        var builder = new ConfigurationBuilder();
+        string? baseDirectory = null;
+        if (!string.IsNullOrEmpty(configFile))
+        {
+            string full = Path.GetFullPath(configFile);
+            if (!File.Exists(full))
+            {
+                throw new HostConfigurationException($"config file '{full}' does not exist");
+            }
+
+            CheckJsonFile(full);
+            baseDirectory = Path.GetDirectoryName(full);
+            builder.AddJsonFile(full, optional: false, reloadOnChange: false);
+        }
+
+        builder.AddEnvironmentVariables(EnvironmentPrefix);
+        var overrideValues = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (string pair in overrides ?? [])
+        {
+            int eq = pair.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                throw new HostConfigurationException($"override '{pair}' must look like Section:Key=Value");
+            }
+
+            overrideValues[pair[..eq].Trim()] = pair[(eq + 1)..];
+        }
+
+        builder.AddInMemoryCollection(overrideValues);
+        IConfigurationRoot configuration = builder.Build();
+        IConfigurationSection section = configuration.GetSection(HostOptions.SectionName);
+        CheckKeys(section, typeof(HostOptions), configFile);
+        var options = new HostOptions();
+        try
+        {
+            section.Bind(options);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new HostConfigurationException($"{Where(configFile)}{ex.Message}{(ex.InnerException is { } inner ? " (" + inner.Message + ")" : "")}", ex);
+        }
+
+        if (!string.IsNullOrEmpty(options.Model.Path) && baseDirectory is not null && !Path.IsPathRooted(options.Model.Path))
+        {
+            options.Model.Path = Path.GetFullPath(Path.Combine(baseDirectory, options.Model.Path));
+        }
+
+        for (int i = 0; i < options.Plugins.Directories.Count; i++)
+        {
+            if (baseDirectory is not null && !Path.IsPathRooted(options.Plugins.Directories[i]))
+            {
+                options.Plugins.Directories[i] = Path.GetFullPath(Path.Combine(baseDirectory, options.Plugins.Directories[i]));
+            }
+        }
+
+        Validate(options, configFile);
+        return (options, configuration);
+    }
+
+    private static void CheckJsonFile(string path)
+    {
+        try
+        {
+            using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new HostConfigurationException($"{path}: the top level must be a JSON object");
+            }
+
+            foreach (JsonProperty property in doc.RootElement.EnumerateObject())
+            {
+                if (!KnownTopLevelSections.Contains(property.Name, StringComparer.OrdinalIgnoreCase))
+                {
+                    throw new HostConfigurationException($"{path}: unknown section '{property.Name}'{Suggest(property.Name, KnownTopLevelSections)}; known sections: {string.Join(", ", KnownTopLevelSections)}");
+                }
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw new HostConfigurationException($"{path}: not valid JSON: {ex.Message}", ex);
+        }
+    }
+
+    private static void CheckKeys(IConfigurationSection section, Type type, string? configFile)
+    {
+        foreach (IConfigurationSection child in section.GetChildren())
+        {
+            PropertyInfo? property = type.GetProperty(child.Key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
+            if (property is null)
+            {
+                string[] known = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => p.Name).ToArray();
+                throw new HostConfigurationException($"{Where(configFile)}unknown key '{child.Path}'{Suggest(child.Key, known)}; known keys under '{section.Path}': {string.Join(", ", known)}");
+            }
+
+            Type propertyType = property.PropertyType;
+            bool isLeaf = propertyType.IsPrimitive || propertyType == typeof(string) || Nullable.GetUnderlyingType(propertyType) is not null || propertyType.IsEnum;
+            bool isCollection = typeof(IEnumerable).IsAssignableFrom(propertyType) && propertyType != typeof(string);
+            if (isLeaf)
+            {
+                if (child.GetChildren().Any())
+                {
+                    throw new HostConfigurationException($"{Where(configFile)}'{child.Path}' must be a single value, not a section");
+                }
+            }
+            else if (!isCollection)
+            {
+                CheckKeys(child, propertyType, configFile);
+            }
+        }
+    }
+
+    private static void Validate(HostOptions o, string? configFile)
+    {
+        string w = Where(configFile);
+        void Require(bool ok, string key, string problem)
+        {
+            if (!ok)
+            {
+                throw new HostConfigurationException($"{w}LlmFramework:{key} {problem}");
+            }
+        }
+
+        Require(o.Backends.Threads >= 0 && o.Backends.Threads <= 1024, "Backends:Threads", $"must be between 0 (one per core) and 1024, got {o.Backends.Threads}");
+        Require(o.Backends.Preferred.All(n => !string.IsNullOrWhiteSpace(n)), "Backends:Preferred", "must not contain empty names");
+        Require(o.Engine.MaxBatchTokens is >= 1 and <= 65536, "Engine:MaxBatchTokens", $"must be in [1, 65536], got {o.Engine.MaxBatchTokens}");
+        Require(o.Engine.MaxSequences is >= 1 and <= 4096, "Engine:MaxSequences", $"must be in [1, 4096], got {o.Engine.MaxSequences}");
+        Require(o.Engine.KvBlockSize is >= 1 and <= 1024, "Engine:KvBlockSize", $"must be in [1, 1024], got {o.Engine.KvBlockSize}");
+        Require(o.Engine.KvCacheTokens >= 0, "Engine:KvCacheTokens", $"must not be negative, got {o.Engine.KvCacheTokens}");
+        Require(o.Model.ContextLength >= 0, "Model:ContextLength", $"must not be negative, got {o.Model.ContextLength}");
+        Require(o.Generation.MaxTokens >= 1, "Generation:MaxTokens", $"must be at least 1, got {o.Generation.MaxTokens}");
+        Require(o.Generation.Temperature >= 0 && float.IsFinite(o.Generation.Temperature), "Generation:Temperature", $"must be a finite number >= 0, got {o.Generation.Temperature.ToString(CultureInfo.InvariantCulture)}");
+        Require(o.Generation.TopP > 0 && o.Generation.TopP <= 1, "Generation:TopP", $"must be in (0, 1], got {o.Generation.TopP.ToString(CultureInfo.InvariantCulture)}");
+        Require(o.Generation.MinP >= 0 && o.Generation.MinP <= 1, "Generation:MinP", $"must be in [0, 1], got {o.Generation.MinP.ToString(CultureInfo.InvariantCulture)}");
+        Require(o.Generation.TopK >= 0, "Generation:TopK", $"must not be negative, got {o.Generation.TopK}");
+        Require(o.Generation.RepetitionPenalty > 0, "Generation:RepetitionPenalty", $"must be > 0, got {o.Generation.RepetitionPenalty.ToString(CultureInfo.InvariantCulture)}");
+        if (!string.IsNullOrEmpty(o.Model.Path))
+        {
+            Require(File.Exists(o.Model.Path) || Directory.Exists(o.Model.Path), "Model:Path", $"'{o.Model.Path}' does not exist");
+        }
+
+        foreach (string dir in o.Plugins.Directories)
+        {
+            Require(Directory.Exists(dir), "Plugins:Directories", $"'{dir}' does not exist");
+        }
+    }
+
+    private static string Where(string? configFile) => string.IsNullOrEmpty(configFile) ? "" : $"{Path.GetFullPath(configFile)}: ";
+
+    /// <summary>" (did you mean 'X'?)" for the nearest candidate within a small edit distance, else "".</summary>
+    internal static string Suggest(string key, IEnumerable<string> candidates)
+    {
+        string? best = null;
+        int bestDistance = int.MaxValue;
+        foreach (string candidate in candidates)
+        {
+            int d = EditDistance(key.ToUpperInvariant(), candidate.ToUpperInvariant());
+            if (d < bestDistance)
+            {
+                bestDistance = d;
+                best = candidate;
+            }
+        }
+
+        return best is not null && bestDistance <= Math.Max(2, key.Length / 3) ? $" (did you mean '{best}'?)" : "";
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        int[] previous = new int[b.Length + 1];
+        int[] current = new int[b.Length + 1];
+        for (int j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (int i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
+    }
+}
