@@ -1,5 +1,0 @@
-namespace LlmFramework.Formats;
-
-internal static class AssemblyMarker
-{
-}
