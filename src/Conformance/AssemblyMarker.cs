@@ -1,5 +1,0 @@
-namespace LlmFramework.Conformance;
-
-internal static class AssemblyMarker
-{
-}

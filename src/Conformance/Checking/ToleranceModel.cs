@@ -1,0 +1,190 @@
+using LlmFramework.Abstractions.Execution;
+using LlmFramework.Abstractions.Graph;
+using LlmFramework.Abstractions.Tensors;
+
+namespace LlmFramework.Conformance.Checking;
+
+/// <summary>
+/// The tolerance of each op and the per-value magnitude m it is stated against. A value passes when
+/// |backend - reference| &lt;= Relative * m + Absolute. The numbers are argued in docs/conformance.md.
+/// </summary>
+internal static class ToleranceModel
+{
+    /// <summary>Extra Rope magnitude per radian of angle: covers an F32 angle p * f being off by half an ulp (2^-24 |angle|) with margin.</summary>
+    public const double RopeAngleWeight = 0.024;
+
+    /// <summary>Extra Attention magnitude per unit of score magnitude (scale * sum |q*k|), for F32 rounding of the scores.</summary>
+    public const double AttentionScoreWeight = 0.01;
+
+    public static Tolerance For(OpKind op, DType? weightType) => op switch
+    {
+        OpKind.GetRows => weightType is { } t && DTypeInfo.IsQuantized(t) ? new(1e-6, 0) : new(0, 0),
+        OpKind.MatMul => weightType switch
+        {
+            null or DType.F32 => new(1e-5, 0),
+            DType.F16 => new(1e-3, 0),
+            DType.BF16 => new(4e-3, 0),
+            _ => new(1e-2, 0),
+        },
+        OpKind.RmsNorm => new(1e-5, 0),
+        OpKind.Add or OpKind.Mul or OpKind.Scale => new(1e-6, 0),
+        OpKind.Silu or OpKind.SwiGlu => new(1e-5, 1e-10),
+        OpKind.Softmax => new(1e-5, 1e-9),
+        OpKind.Rope => new(1e-5, 0),
+        OpKind.Attention => new(1e-4, 1e-7),
+        OpKind.SelectOutputRows => new(0, 0),
+        _ => throw new NotSupportedException($"no tolerance is defined for op {op}"),
+    };
+
+    public static Tolerance For(GraphNode node) => For(node.Op, WeightTypeOf(node));
+
+    public static DType? WeightTypeOf(GraphNode node) => node.Inputs.FirstOrDefault(i => i.Role == TensorRole.Weight)?.Type;
+
+    /// <summary>The magnitude m of every output value of <paramref name="node"/>, from the reference context after the reference ran it.</summary>
+    public static double[] Magnitudes(GraphNode node, IExecutionContext reference)
+    {
+        ReadOnlySpan<float> y = reference.GetF32(node.Output);
+        var m = new double[y.Length];
+        switch (node.Op)
+        {
+            case OpKind.Add:
+                ReadOnlySpan<float> a = reference.GetF32(node.Inputs[0]);
+                ReadOnlySpan<float> b = reference.GetF32(node.Inputs[1]);
+                for (int i = 0; i < m.Length; i++)
+                {
+                    m[i] = Math.Abs(a[i]) + Math.Abs(b[i]);
+                }
+
+                break;
+            case OpKind.GetRows:
+                RowMaxima(y, (int)node.Output.Columns, m);
+                break;
+            case OpKind.MatMul:
+                MatMulMagnitudes(node, reference, m);
+                break;
+            case OpKind.Rope:
+                RopeMagnitudes(node, reference, m);
+                break;
+            case OpKind.Attention:
+                AttentionMagnitudes(node, reference, m);
+                break;
+            default:
+                for (int i = 0; i < m.Length; i++)
+                {
+                    m[i] = Math.Abs(y[i]);
+                }
+
+                break;
+        }
+
+        return m;
+    }
+
+    private static void RowMaxima(ReadOnlySpan<float> y, int columns, double[] m)
+    {
+        for (int r = 0; r * columns < y.Length; r++)
+        {
+            double max = 0;
+            for (int i = 0; i < columns; i++)
+            {
+                max = Math.Max(max, Math.Abs(y[(r * columns) + i]));
+            }
+
+            Array.Fill(m, max, r * columns, columns);
+        }
+    }
+
+    private static void MatMulMagnitudes(GraphNode node, IExecutionContext reference, double[] m)
+    {
+        GraphTensor xt = node.Inputs[0];
+        GraphTensor w = node.Inputs[1];
+        int k = (int)xt.Columns;
+        int n = (int)TensorRows.RowCount(w, reference);
+        ReadOnlySpan<float> x = reference.GetF32(xt);
+        for (int j = 0; j < n; j++)
+        {
+            float[] wj = TensorRows.Read(w, j, reference);
+            for (int r = 0; r < reference.Rows(xt); r++)
+            {
+                double sum = 0;
+                for (int i = 0; i < k; i++)
+                {
+                    sum += Math.Abs((double)x[(r * k) + i] * wj[i]);
+                }
+
+                m[(r * n) + j] = sum;
+            }
+        }
+    }
+
+    private static void RopeMagnitudes(GraphNode node, IExecutionContext reference, double[] m)
+    {
+        RopeParams p = node.GetParams<RopeParams>();
+        ReadOnlySpan<float> x = reference.GetF32(node.Inputs[0]);
+        ReadOnlySpan<int> positions = reference.GetI32(node.Inputs[1]);
+        int cols = (int)node.Inputs[0].Columns;
+        int half = p.RotaryDim / 2;
+        for (int i = 0; i < m.Length; i++)
+        {
+            m[i] = Math.Abs(x[i]);
+        }
+
+        for (int t = 0; t < reference.Rows(node.Inputs[0]); t++)
+        {
+            for (int h = 0; h < p.HeadCount; h++)
+            {
+                int head = (t * cols) + (h * p.HeadDim);
+                for (int i = 0; i < half; i++)
+                {
+                    int first = p.Style == RopeStyle.Interleaved ? head + (2 * i) : head + i;
+                    int second = p.Style == RopeStyle.Interleaved ? first + 1 : first + half;
+                    double angle = Math.Abs(positions[t] * (double)p.InverseFrequencies[i]);
+                    double pair = Math.Sqrt(((double)x[first] * x[first]) + ((double)x[second] * x[second]));
+                    m[first] = m[second] = pair * Math.Abs(p.AttentionFactor) * (1 + (RopeAngleWeight * angle));
+                }
+            }
+        }
+    }
+
+    private static void AttentionMagnitudes(GraphNode node, IExecutionContext reference, double[] m)
+    {
+        AttentionParams p = node.GetParams<AttentionParams>();
+        StepBatch batch = reference.Batch;
+        IKvCache cache = reference.KvCache;
+        ReadOnlySpan<float> q = reference.GetF32(node.Inputs[0]);
+        int keyWidth = p.KvHeadCount * p.KeyDim;
+        int valueWidth = p.KvHeadCount * p.ValueDim;
+        int group = p.HeadCount / p.KvHeadCount;
+        for (int t = 0; t < batch.TokenCount; t++)
+        {
+            int[] blockTable = ReferenceAttention.BlockTableOf(batch, t);
+            for (int h = 0; h < p.HeadCount; h++)
+            {
+                int kvHead = h / group;
+                double maxScore = 0;
+                var maxValue = new double[p.ValueDim];
+                for (int j = 0; j <= batch.Positions[t]; j++)
+                {
+                    Span<float> kj = ReferenceAttention.Slot(cache, p.Layer, ReferenceAttention.KeyStream, blockTable, j, keyWidth);
+                    Span<float> vj = ReferenceAttention.Slot(cache, p.Layer, ReferenceAttention.ValueStream, blockTable, j, valueWidth);
+                    double score = 0;
+                    for (int i = 0; i < p.KeyDim; i++)
+                    {
+                        score += Math.Abs((double)q[(((t * p.HeadCount) + h) * p.KeyDim) + i] * kj[(kvHead * p.KeyDim) + i]);
+                    }
+
+                    maxScore = Math.Max(maxScore, score * Math.Abs(p.Scale));
+                    for (int i = 0; i < p.ValueDim; i++)
+                    {
+                        maxValue[i] = Math.Max(maxValue[i], Math.Abs(vj[(kvHead * p.ValueDim) + i]));
+                    }
+                }
+
+                for (int i = 0; i < p.ValueDim; i++)
+                {
+                    m[(((t * p.HeadCount) + h) * p.ValueDim) + i] = maxValue[i] * (1 + (AttentionScoreWeight * maxScore));
+                }
+            }
+        }
+    }
+}
