@@ -53,6 +53,10 @@ internal static class SafetensorsHeaderParser
         {
             throw new ModelLoadException(path, $"header is not valid JSON: {ex.Message}", ex);
         }
+        catch (InvalidOperationException ex) when (ex.InnerException is System.Text.DecoderFallbackException)
+        {
+            throw new ModelLoadException(path, "header is not valid JSON: it holds a string that is not valid UTF-8", ex);
+        }
 
         Validate(tensors, dataLength, path);
         return (tensors, metadata);
