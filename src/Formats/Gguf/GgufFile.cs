@@ -88,6 +88,26 @@ public sealed unsafe class GgufFile : IDisposable
         return new WeightTensor(name, type, (long[])info.Shape.Clone(), _map.Pointer + DataOffset + info.Offset, info.ByteLength);
     }
 
+    /// <summary>
+    /// Raw bytes of tensor <paramref name="name"/> of any ggml type whose size is known (e.g. q5_k for a future codec);
+    /// tensors over 2 GiB: use <see cref="GetTensor"/>.
+    /// </summary>
+    public ReadOnlySpan<byte> GetTensorBytes(string name)
+    {
+        GgufTensorInfo info = GetTensorInfo(name);
+        if (info.ByteLength < 0)
+        {
+            throw Fail($"tensor '{name}' has unknown ggml type {info.GgmlType}, so its size is unknown");
+        }
+
+        if (info.ByteLength > int.MaxValue)
+        {
+            throw new NotSupportedException($"{Path}: tensor '{name}' is {info.ByteLength} bytes, too large for a span; use GetTensor(...).Data");
+        }
+
+        return new ReadOnlySpan<byte>(_map.Pointer + DataOffset + info.Offset, (int)info.ByteLength);
+    }
+
     /// <summary>True when metadata key <paramref name="key"/> exists.</summary>
     public bool ContainsKey(string key) => _metadata.ContainsKey(key);
 
@@ -171,18 +191,18 @@ public sealed unsafe class GgufFile : IDisposable
         return v.Value is bool b ? b : throw WrongType(key, v, "a bool");
     }
 
-    /// <summary>The string array at <paramref name="key"/> (the stored array; do not modify it).</summary>
+    /// <summary>A copy of the string array at <paramref name="key"/>; throws when missing or not an array of strings.</summary>
     public string[] GetStringArray(string key) =>
-        GetArray(key, "an array of strings") as string[] ?? throw WrongType(key, _metadata[key], "an array of strings");
+        GetArray(key, "an array of strings") is string[] strings ? (string[])strings.Clone() : throw WrongType(key, _metadata[key], "an array of strings");
 
-    /// <summary>The array at <paramref name="key"/> as floats (float32 as stored; float64 and integer arrays converted).</summary>
+    /// <summary>A new array with the array at <paramref name="key"/> as floats (float32 as stored; float64 and integer arrays converted).</summary>
     public float[] GetFloatArray(string key)
     {
         Array a = GetArray(key, "an array of numbers");
         switch (a)
         {
             case float[] f:
-                return f;
+                return (float[])f.Clone();
             case double[] d:
                 return Array.ConvertAll(d, x => (float)x);
             default:
@@ -191,13 +211,13 @@ public sealed unsafe class GgufFile : IDisposable
         }
     }
 
-    /// <summary>The array at <paramref name="key"/> as ints, from any integer array type; throws when an element does not fit an int.</summary>
+    /// <summary>A new array with the array at <paramref name="key"/> as ints, from any integer array type; throws when an element does not fit an int.</summary>
     public int[] GetIntArray(string key)
     {
         Array a = GetArray(key, "an array of integers");
         if (a is int[] ints)
         {
-            return ints;
+            return (int[])ints.Clone();
         }
 
         long[] integers = GetIntegers(key, a, "an array of integers");

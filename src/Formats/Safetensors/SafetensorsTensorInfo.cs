@@ -10,4 +10,7 @@ public sealed record SafetensorsTensorInfo(string Name, string DType, long[] Sha
 {
     /// <summary>Bytes of data.</summary>
     public long ByteLength => End - Begin;
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Name} {DType} [{string.Join(", ", Shape)}] at [{Begin}, {End})";
 }

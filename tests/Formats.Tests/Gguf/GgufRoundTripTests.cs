@@ -139,6 +139,12 @@ public sealed class GgufRoundTripTests
         Assert.Equal([7], f.GetIntArray("u16s"));
         Assert.Equal([0.5f], f.GetFloatArray("f64s"));
         Assert.Equal([1f, 2f], f.GetFloatArray("u32s"));
+        f.GetStringArray("tokenizer.ggml.tokens")[0] = "changed";
+        f.GetIntArray("tokenizer.ggml.token_type")[0] = 99;
+        f.GetFloatArray("tokenizer.ggml.scores")[0] = 99f;
+        Assert.Equal("<s>", f.GetStringArray("tokenizer.ggml.tokens")[0]);
+        Assert.Equal(3, f.GetIntArray("tokenizer.ggml.token_type")[0]);
+        Assert.Equal(0f, f.GetFloatArray("tokenizer.ggml.scores")[0]);
         Assert.True(f.ContainsKey("flag"));
         Assert.False(f.ContainsKey("nope"));
 
@@ -301,6 +307,7 @@ public sealed class GgufRoundTripTests
         Assert.Equal(13, f.Tensors[0].GgmlType);
         Assert.Equal(2 * 176, f.Tensors[0].ByteLength);
         LoadAssert.Fails(() => f.GetTensor("q5"), path, "'q5'", "13", "q5_k");
+        Assert.Equal(2 * 176, f.GetTensorBytes("q5").Length);
         Assert.Equal(DType.F32, f.GetTensor("ok").Type);
     }
 

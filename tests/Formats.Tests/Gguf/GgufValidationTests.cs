@@ -158,6 +158,7 @@ public sealed class GgufValidationTests : IDisposable
         Assert.Equal(99, f.Tensors[0].GgmlType);
         Assert.Equal(-1, f.Tensors[0].ByteLength);
         LoadAssert.Fails(() => f.GetTensor("mystery"), path, "'mystery'", "99");
+        LoadAssert.Fails(() => f.GetTensorBytes("mystery"), path, "'mystery'", "99");
         Assert.Equal(4, f.GetTensor("ok").Columns);
     }
 
