@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using LlmFramework.Abstractions.Tensors;
 
@@ -132,6 +133,11 @@ public sealed class GgufWriter
     public void WriteTo(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new NotSupportedException("GGUF writing needs a little-endian machine.");
+        }
+
         List<KeyValuePair<string, GgufValue>> metadata = [.. _metadata];
         if (Alignment != GgufParser.DefaultAlignment)
         {
@@ -202,6 +208,13 @@ public sealed class GgufWriter
         var elements = (Array)value.Value;
         w.Write((uint)value.ElementType);
         w.Write((ulong)elements.Length);
+        if (GgufValue.ScalarSize(value.ElementType) != 0 && value.ElementType != GgufValueType.Bool)
+        {
+            // Fixed-size numbers: the array's memory is already the little-endian file layout.
+            w.Write(MemoryMarshal.CreateReadOnlySpan(ref MemoryMarshal.GetArrayDataReference(elements), Buffer.ByteLength(elements)));
+            return;
+        }
+
         foreach (object? element in elements)
         {
             if (element is GgufValue inner)
