@@ -265,6 +265,8 @@ public sealed partial class InferenceEngine : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        _shutdown.Cancel();
+        _loop?.Join(TimeSpan.FromSeconds(10));
         lock (_stepLock)
         {
             if (_disposed)
@@ -274,6 +276,7 @@ public sealed partial class InferenceEngine : IDisposable
 
             _disposed = true;
             KvCache.Dispose();
+            _shutdown.Dispose();
         }
     }
 

@@ -9,6 +9,8 @@ internal static class Program
     {
         var root = new RootCommand("LlmFramework host: run LLMs with pluggable backends and model families")
         {
+            GenerateCommand.Create(),
+            ChatCommand.Create(),
             PluginsCommand.Create(),
             MakeTestModelCommand.Create(),
             LogitsCommand.Create(),
