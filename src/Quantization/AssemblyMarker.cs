@@ -1,5 +1,0 @@
-namespace LlmFramework.Quantization;
-
-internal static class AssemblyMarker
-{
-}
