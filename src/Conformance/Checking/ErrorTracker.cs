@@ -26,7 +26,9 @@ internal sealed class ErrorTracker
         MaxAbsError = Math.Max(MaxAbsError, error);
         if (error > 0)
         {
-            MaxRelError = Math.Max(MaxRelError, magnitude > 0 ? error / magnitude : double.PositiveInfinity);
+            // Relative to the magnitude plus the absolute floor expressed as a magnitude: passes iff <= the relative tolerance.
+            double scale = magnitude + (tolerance.Relative > 0 ? tolerance.Absolute / tolerance.Relative : 0);
+            MaxRelError = Math.Max(MaxRelError, scale > 0 ? error / scale : double.PositiveInfinity);
         }
 
         double allowed = (tolerance.Relative * magnitude) + tolerance.Absolute;

@@ -13,19 +13,30 @@ internal static class ToleranceModel
     /// <summary>Extra Rope magnitude per radian of angle: covers an F32 angle p * f being off by half an ulp (2^-24 |angle|) with margin.</summary>
     public const double RopeAngleWeight = 0.024;
 
+    /// <summary>
+    /// MatMul rounding allowance for F16 weights, times ||x * w||_2 (element-wise product): a backend may round x to
+    /// F16 as ggml does (relative error up to 2^-11 per value, a random walk of standard deviation 2.8e-4 ||x * w||);
+    /// at the 1e-5 tolerance this allows 9 of those.
+    /// </summary>
+    public const double F16RoundingWeight = 250;
+
+    /// <summary>As <see cref="F16RoundingWeight"/> for BF16 weights, x rounded to BF16 (2^-8 per value, sd 2.3e-3 ||x * w||).</summary>
+    public const double BF16RoundingWeight = 2000;
+
+    /// <summary>
+    /// MatMul rounding allowance for quantised weights, times max|x| of the row and ||w||_2 of the weight row: a backend
+    /// may round x to 8 bits in steps of at most max|x|/127 (Q8_0 or Q8_K blocks, or per row), a random walk of
+    /// standard deviation about 0.0023 max|x| ||w||; at the 1e-5 tolerance this allows 8.7 of those.
+    /// </summary>
+    public const double QuantizedRoundingWeight = 2000;
+
     /// <summary>Extra Attention magnitude per unit of score magnitude (scale * sum |q*k|), for F32 rounding of the scores.</summary>
     public const double AttentionScoreWeight = 0.01;
 
     public static Tolerance For(OpKind op, DType? weightType) => op switch
     {
         OpKind.GetRows => weightType is { } t && DTypeInfo.IsQuantized(t) ? new(1e-6, 0) : new(0, 0),
-        OpKind.MatMul => weightType switch
-        {
-            null or DType.F32 => new(1e-5, 0),
-            DType.F16 => new(1e-3, 0),
-            DType.BF16 => new(4e-3, 0),
-            _ => new(1e-2, 0),
-        },
+        OpKind.MatMul => new(1e-5, 0),
         OpKind.RmsNorm => new(1e-5, 0),
         OpKind.Add or OpKind.Mul or OpKind.Scale => new(1e-6, 0),
         OpKind.Silu or OpKind.SwiGlu => new(1e-5, 1e-10),
@@ -104,15 +115,27 @@ internal static class ToleranceModel
         for (int j = 0; j < n; j++)
         {
             float[] wj = TensorRows.Read(w, j, reference);
+            double norm = Math.Sqrt(wj.Sum(v => (double)v * v));
             for (int r = 0; r < reference.Rows(xt); r++)
             {
                 double sum = 0;
+                double productNorm = 0;
+                double rowMax = 0;
                 for (int i = 0; i < k; i++)
                 {
-                    sum += Math.Abs((double)x[(r * k) + i] * wj[i]);
+                    double product = (double)x[(r * k) + i] * wj[i];
+                    sum += Math.Abs(product);
+                    productNorm += product * product;
+                    rowMax = Math.Max(rowMax, Math.Abs(x[(r * k) + i]));
                 }
 
-                m[(r * n) + j] = sum;
+                m[(r * n) + j] = sum + w.Type switch
+                {
+                    DType.F32 => 0,
+                    DType.F16 => F16RoundingWeight * Math.Sqrt(productNorm),
+                    DType.BF16 => BF16RoundingWeight * Math.Sqrt(productNorm),
+                    _ => QuantizedRoundingWeight * rowMax * norm,
+                };
             }
         }
     }
