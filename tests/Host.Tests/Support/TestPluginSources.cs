@@ -1,0 +1,166 @@
+namespace LlmFramework.Host.Tests.Support;
+
+/// <summary>C# sources of the plugins the tests compile.</summary>
+public static class TestPluginSources
+{
+    /// <summary>The AppDomain data key the swap-test backend reads its per-Execute delay (int milliseconds) from.</summary>
+    public const string DelayKey = "swaptest.delayMs";
+
+    private const string Usings = """
+        using System;
+        using System.Collections.Generic;
+        using System.Threading;
+        using LlmFramework.Abstractions;
+        using LlmFramework.Abstractions.Backends;
+        using LlmFramework.Abstractions.Execution;
+        using LlmFramework.Abstractions.Graph;
+        using LlmFramework.Abstractions.Plugins;
+
+        """;
+
+    /// <summary>
+    /// A backend plugin whose backend runs only Add nodes (out = a + b), counts its Execute calls in the AppDomain data
+    /// slot <paramref name="counterKey"/>, sleeps after each call (the int in <see cref="DelayKey"/>, else
+    /// <paramref name="defaultDelayMs"/>; none when <paramref name="sleeps"/> is false) and reports
+    /// <paramref name="label"/> as its device description.
+    /// </summary>
+    public static string AddOnlyBackend(
+        string pluginName,
+        string backendName,
+        string label,
+        string counterKey,
+        bool sleeps = false,
+        int defaultDelayMs = 20,
+        string version = "1.0.0",
+        string contractExpression = "new Version(ContractVersion.Major, ContractVersion.Minor)",
+        string constructorBody = "")
+    {
+        string delay = sleeps
+            ? $"int delay = AppDomain.CurrentDomain.GetData(\"{DelayKey}\") is int d ? d : {defaultDelayMs}; if (delay > 0) Thread.Sleep(delay);"
+            : "";
+        return Usings + $$"""
+            namespace SwapTest;
+
+            public sealed class AddOnlyPlugin : ILlmPlugin
+            {
+                public AddOnlyPlugin()
+                {
+                    {{constructorBody}}
+                }
+
+                public PluginManifest Manifest { get; } = new("{{pluginName}}", PluginKind.Backend, Version.Parse("{{version}}"), {{contractExpression}}, "{{label}} test backend: Add only");
+
+                public void Register(IPluginRegistry registry) => registry.AddBackend(new AddOnlyFactory());
+            }
+
+            internal sealed class AddOnlyFactory : IBackendFactory
+            {
+                internal static readonly DeviceInfo Device = new("{{backendName}}:0", DeviceKind.Other, 0, "{{label}}");
+
+                public string Name => "{{backendName}}";
+
+                public IReadOnlyList<DeviceInfo> EnumerateDevices() => new[] { Device };
+
+                public IBackend Create(BackendOptions options) => new AddOnlyBackend();
+            }
+
+            internal sealed class AddOnlyBackend : IBackend
+            {
+                public string Name => "{{backendName}}";
+
+                public DeviceInfo Device => AddOnlyFactory.Device;
+
+                public OpSupport Supports(GraphNode node)
+                {
+                    if (node.Op != OpKind.Add)
+                    {
+                        return OpSupport.No("{{label}} runs only Add");
+                    }
+
+                    foreach (GraphTensor input in node.Inputs)
+                    {
+                        if (input.Role != TensorRole.Activation || input.Columns != node.Output.Columns || input.RowSpace != node.Output.RowSpace)
+                        {
+                            return OpSupport.No("{{label}} adds only activations of the output's shape");
+                        }
+                    }
+
+                    return OpSupport.Yes;
+                }
+
+                public void Execute(IReadOnlyList<GraphNode> nodes, IExecutionContext context)
+                {
+                    foreach (GraphNode node in nodes)
+                    {
+                        Span<float> a = context.GetF32(node.Inputs[0]);
+                        Span<float> b = context.GetF32(node.Inputs[1]);
+                        Span<float> output = context.GetF32(node.Output);
+                        for (int i = 0; i < output.Length; i++)
+                        {
+                            output[i] = a[i] + b[i];
+                        }
+                    }
+
+                    int calls = AppDomain.CurrentDomain.GetData("{{counterKey}}") is int n ? n : 0;
+                    AppDomain.CurrentDomain.SetData("{{counterKey}}", calls + 1);
+                    {{delay}}
+                }
+
+                public void Dispose()
+                {
+                }
+            }
+            """;
+    }
+
+    /// <summary>A plugin with two public classes implementing ILlmPlugin.</summary>
+    public static string TwoEntryPoints() => Usings + """
+        namespace TwoEntries;
+
+        public sealed class FirstPlugin : ILlmPlugin
+        {
+            public PluginManifest Manifest { get; } = new("first", PluginKind.Backend, new Version(1, 0), new Version(ContractVersion.Major, ContractVersion.Minor), "first");
+
+            public void Register(IPluginRegistry registry)
+            {
+            }
+        }
+
+        public sealed class SecondPlugin : ILlmPlugin
+        {
+            public PluginManifest Manifest { get; } = new("second", PluginKind.Backend, new Version(1, 0), new Version(ContractVersion.Major, ContractVersion.Minor), "second");
+
+            public void Register(IPluginRegistry registry)
+            {
+            }
+        }
+        """;
+
+    /// <summary>An assembly that references the contracts but has no ILlmPlugin class.</summary>
+    public static string NoEntryPoint() => Usings + """
+        namespace NoEntry;
+
+        public sealed class NotAPlugin
+        {
+            public PluginKind Kind => PluginKind.Backend;
+        }
+        """;
+
+    /// <summary>A plugin compiled against the fake contracts (<see cref="PluginCompiler.CompileFakeContracts"/>).</summary>
+    public static string AgainstFakeContracts(string pluginName) => $$"""
+        using System;
+        using LlmFramework.Abstractions;
+        using LlmFramework.Abstractions.Plugins;
+
+        namespace Future;
+
+        public sealed class FuturePlugin : ILlmPlugin
+        {
+            public PluginManifest Manifest { get; } = new("{{pluginName}}", PluginKind.Backend, new Version(9, 0), new Version(ContractVersion.Major, ContractVersion.Minor), "built against contracts from the future");
+
+            public void Register(IPluginRegistry registry)
+            {
+            }
+        }
+        """;
+}
