@@ -22,6 +22,7 @@ public sealed partial class InferenceEngine : IDisposable
     private readonly ILogger? _logger;
     private PendingSwap? _pendingSwap;
     private int _nextSequenceId;
+    private bool _inStep;
     private bool _disposed;
 
     /// <summary>Prepares <paramref name="model"/> to run on <paramref name="backends"/> (most preferred first; the last is the fallback).</summary>
@@ -79,18 +80,30 @@ public sealed partial class InferenceEngine : IDisposable
     public int VocabSize => checked((int)Graph.Logits.Columns);
 
     /// <summary>
-    /// Asks to run on <paramref name="backends"/> from the next step on. Returns at once; <paramref name="onSwapped"/>
-    /// is called (on the step thread) with the backends that were replaced, once no step uses them any more.
-    /// A failure to partition the graph on the new backends keeps the old ones and is passed to <paramref name="onFailed"/>.
+    /// Asks to run on <paramref name="backends"/> from the next step on: the switch happens between two steps (now, when
+    /// no step is running). Returns at once; <paramref name="onSwapped"/> is called with the backends that were replaced,
+    /// once no step uses them any more. A failure to partition the graph on the new backends keeps the old ones and is
+    /// passed to <paramref name="onFailed"/>. A later request replaces a pending one.
     /// </summary>
     public void SwapBackends(IReadOnlyList<IBackend> backends, Action<IReadOnlyList<IBackend>>? onSwapped = null, Action<Exception>? onFailed = null)
     {
         ArgumentNullException.ThrowIfNull(backends);
-        lock (_stepLock)
+        Volatile.Write(ref _pendingSwap, new PendingSwap(backends, onSwapped, onFailed));
+
+        // Idle engine: apply now. Otherwise the step thread applies it before its next step.
+        if (Monitor.TryEnter(_stepLock))
         {
-            // Nothing is running while we hold the lock: this is a step boundary.
-            _pendingSwap = new PendingSwap(backends, onSwapped, onFailed);
-            ApplyPendingSwap();
+            try
+            {
+                if (!_inStep)
+                {
+                    ApplyPendingSwap();
+                }
+            }
+            finally
+            {
+                Monitor.Exit(_stepLock);
+            }
         }
     }
 
@@ -203,7 +216,15 @@ public sealed partial class InferenceEngine : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         ApplyPendingSwap();
         StepCount++;
-        return _executor.Run(batch, cancellationToken);
+        _inStep = true;
+        try
+        {
+            return _executor.Run(batch, cancellationToken);
+        }
+        finally
+        {
+            _inStep = false;
+        }
     }
 
     private void EnsureCapacity(SequenceBlocks sequence, int tokens)
@@ -221,13 +242,12 @@ public sealed partial class InferenceEngine : IDisposable
 
     private void ApplyPendingSwap()
     {
-        PendingSwap? swap = _pendingSwap;
+        PendingSwap? swap = Interlocked.Exchange(ref _pendingSwap, null);
         if (swap is null)
         {
             return;
         }
 
-        _pendingSwap = null;
         IReadOnlyList<IBackend> old = _executor.Backends;
         try
         {
