@@ -1,5 +1,0 @@
-namespace LlmFramework.Models.Llama;
-
-internal static class AssemblyMarker
-{
-}

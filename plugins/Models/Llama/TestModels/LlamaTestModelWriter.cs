@@ -1,0 +1,205 @@
+using System.Text.Json;
+using LlmFramework.Abstractions.Models;
+using LlmFramework.Abstractions.Tensors;
+using LlmFramework.Formats.Gguf;
+using LlmFramework.Formats.Safetensors;
+using LlmFramework.Models.Llama.Loading;
+using LlmFramework.Quantization;
+
+namespace LlmFramework.Models.Llama.TestModels;
+
+/// <summary>
+/// Writes random-weight LLaMA models (the make-test-model verb). The weights are generated once in Hugging Face
+/// layout; the GGUF form gets q/k rows permuted as llama.cpp's converter does, so both forms of one spec compute the
+/// same logits (HF with NeoX RoPE, GGUF with interleaved RoPE). Same spec and seed give the same bytes.
+/// </summary>
+public static class LlamaTestModelWriter
+{
+    /// <summary>Writes <paramref name="spec"/> as a GGUF file or a Hugging Face folder at <paramref name="outputPath"/>.</summary>
+    public static void Write(TestModelSpec spec, CheckpointFormat format, string outputPath)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentException.ThrowIfNullOrWhiteSpace(outputPath);
+        Validate(spec, format);
+        LlamaTestWeights weights = LlamaTestWeights.Generate(spec);
+        if (format == CheckpointFormat.Gguf)
+        {
+            WriteGguf(spec, weights, outputPath);
+        }
+        else
+        {
+            WriteFolder(spec, weights, outputPath);
+        }
+    }
+
+    private static void Validate(TestModelSpec spec, CheckpointFormat format)
+    {
+        if (!string.Equals(spec.Architecture, LlamaFamily.GgufArchitecture, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"the LLaMA test-model writer writes architecture 'llama', not '{spec.Architecture}'", nameof(spec));
+        }
+
+        Require(spec.Dim > 0 && spec.Layers > 0 && spec.Heads > 0 && spec.KvHeads > 0 && spec.FeedForward > 0 && spec.ContextLength > 0, "dim, layers, heads, kv heads, ffn and context must be positive");
+        Require(spec.Dim % spec.Heads == 0, $"heads ({spec.Heads}) must divide dim ({spec.Dim})");
+        Require(spec.Heads % spec.KvHeads == 0, $"kv heads ({spec.KvHeads}) must divide heads ({spec.Heads})");
+        Require(spec.Dim / spec.Heads % 2 == 0, $"the head dim ({spec.Dim / spec.Heads}) must be even for RoPE");
+        Require(spec.VocabSize >= 259, $"vocab ({spec.VocabSize}) must be at least 259 (3 specials and 256 byte tokens)");
+        if (format == CheckpointFormat.HuggingFaceFolder && spec.DType is not (DType.F32 or DType.F16 or DType.BF16))
+        {
+            throw new NotSupportedException($"HF folders hold float weights; use --format gguf for quantised types ({DTypeInfo.Name(spec.DType)})");
+        }
+
+        Require(spec.DType != DType.I32, "i32 is not a weight type");
+        int block = DTypeInfo.BlockSize(spec.DType);
+        Require(spec.Dim % block == 0 && spec.FeedForward % block == 0, $"{DTypeInfo.Name(spec.DType)} needs dim ({spec.Dim}) and ffn ({spec.FeedForward}) to be multiples of {block}");
+    }
+
+    private static void Require(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException($"test model spec: {message}", "spec");
+        }
+    }
+
+    private static void WriteGguf(TestModelSpec spec, LlamaTestWeights weights, string path)
+    {
+        int headDim = spec.Dim / spec.Heads;
+        var w = new GgufWriter();
+        w.AddString("general.architecture", "llama");
+        w.AddString("general.name", $"random llama {spec.Dim}x{spec.Layers} seed {spec.Seed}");
+        w.AddUInt32("general.file_type", FileType(spec.DType));
+        w.AddUInt32("general.quantization_version", 2);
+        w.AddUInt32("llama.vocab_size", (uint)spec.VocabSize);
+        w.AddUInt32("llama.context_length", (uint)spec.ContextLength);
+        w.AddUInt32("llama.embedding_length", (uint)spec.Dim);
+        w.AddUInt32("llama.block_count", (uint)spec.Layers);
+        w.AddUInt32("llama.feed_forward_length", (uint)spec.FeedForward);
+        w.AddUInt32("llama.rope.dimension_count", (uint)headDim);
+        w.AddUInt32("llama.attention.head_count", (uint)spec.Heads);
+        w.AddUInt32("llama.attention.head_count_kv", (uint)spec.KvHeads);
+        w.AddFloat32("llama.attention.layer_norm_rms_epsilon", spec.NormEpsilon);
+        w.AddFloat32("llama.rope.freq_base", spec.RopeTheta);
+        TestVocabularyFiles.AddToGguf(w, spec.VocabSize);
+
+        Dictionary<string, string> ggufNames = GgufNameMap(spec.Layers);
+        foreach ((string name, long[] shape, float[] values) in weights.Tensors)
+        {
+            float[] data = values;
+            if (name.EndsWith("q_proj.weight", StringComparison.Ordinal))
+            {
+                data = QkPermutation.ToGgufOrder(values, spec.Heads, spec.Dim);
+            }
+            else if (name.EndsWith("k_proj.weight", StringComparison.Ordinal))
+            {
+                data = QkPermutation.ToGgufOrder(values, spec.KvHeads, spec.Dim);
+            }
+
+            DType type = shape.Length == 1 ? DType.F32 : spec.DType;
+            w.AddTensor(ggufNames[name], type, shape, BlockQuantizer.Quantize(type, data));
+        }
+
+        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        w.WriteTo(path);
+    }
+
+    private static void WriteFolder(TestModelSpec spec, LlamaTestWeights weights, string folder)
+    {
+        Directory.CreateDirectory(folder);
+        var st = new SafetensorsWriter();
+        foreach ((string name, long[] shape, float[] values) in weights.Tensors)
+        {
+            // Hugging Face checkpoints keep norm weights in the model dtype too.
+            st.Add(name, spec.DType, shape, BlockQuantizer.Quantize(spec.DType, values));
+        }
+
+        st.WriteTo(Path.Combine(folder, SafetensorsCheckpoint.SingleFileName));
+        WriteJson(Path.Combine(folder, "config.json"), j =>
+        {
+            j.WriteStartArray("architectures");
+            j.WriteStringValue("LlamaForCausalLM");
+            j.WriteEndArray();
+            j.WriteString("model_type", "llama");
+            j.WriteNumber("hidden_size", spec.Dim);
+            j.WriteNumber("intermediate_size", spec.FeedForward);
+            j.WriteNumber("num_hidden_layers", spec.Layers);
+            j.WriteNumber("num_attention_heads", spec.Heads);
+            j.WriteNumber("num_key_value_heads", spec.KvHeads);
+            j.WriteNumber("head_dim", spec.Dim / spec.Heads);
+            j.WriteNumber("max_position_embeddings", spec.ContextLength);
+            j.WriteNumber("vocab_size", spec.VocabSize);
+            j.WriteNumber("rms_norm_eps", spec.NormEpsilon);
+            j.WriteNumber("rope_theta", spec.RopeTheta);
+            j.WriteNull("rope_scaling");
+            j.WriteBoolean("tie_word_embeddings", spec.TiedEmbeddings);
+            j.WriteString("hidden_act", "silu");
+            j.WriteString("torch_dtype", spec.DType switch { DType.F16 => "float16", DType.BF16 => "bfloat16", _ => "float32" });
+            j.WriteNumber("bos_token_id", TestVocabularyFiles.BosId);
+            j.WriteNumber("eos_token_id", TestVocabularyFiles.EosId);
+        });
+        WriteJson(Path.Combine(folder, "generation_config.json"), j =>
+        {
+            j.WriteNumber("bos_token_id", TestVocabularyFiles.BosId);
+            j.WriteNumber("eos_token_id", TestVocabularyFiles.EosId);
+            j.WriteBoolean("do_sample", true);
+            j.WriteNumber("temperature", 0.7);
+            j.WriteNumber("top_p", 0.9);
+            j.WriteNumber("top_k", 40);
+            j.WriteNumber("repetition_penalty", 1.1);
+        });
+        TestVocabularyFiles.WriteHuggingFaceFiles(folder, spec.VocabSize);
+    }
+
+    internal static void WriteJson(string path, Action<Utf8JsonWriter> body)
+    {
+        using var stream = new MemoryStream();
+        using (var j = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            j.WriteStartObject();
+            body(j);
+            j.WriteEndObject();
+        }
+
+        File.WriteAllBytes(path, stream.ToArray());
+    }
+
+    private static Dictionary<string, string> GgufNameMap(int layers)
+    {
+        LlamaTensorNames hf = LlamaTensorNames.HuggingFace, gg = LlamaTensorNames.Gguf;
+        var map = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [hf.TokenEmbedding] = gg.TokenEmbedding,
+            [hf.OutputNorm] = gg.OutputNorm,
+            [hf.Output] = gg.Output,
+        };
+        Func<int, string>[] hfLayer = [hf.AttentionNorm, hf.Query, hf.Key, hf.Value, hf.AttentionOutput, hf.FeedForwardNorm, hf.Gate, hf.Up, hf.Down];
+        Func<int, string>[] ggLayer = [gg.AttentionNorm, gg.Query, gg.Key, gg.Value, gg.AttentionOutput, gg.FeedForwardNorm, gg.Gate, gg.Up, gg.Down];
+        for (int l = 0; l < layers; l++)
+        {
+            for (int i = 0; i < hfLayer.Length; i++)
+            {
+                map[hfLayer[i](l)] = ggLayer[i](l);
+            }
+        }
+
+        return map;
+    }
+
+    /// <summary>llama.cpp's llama_ftype for a file whose 2-D weights are all <paramref name="type"/>.</summary>
+    private static uint FileType(DType type) => type switch
+    {
+        DType.F32 => 0,   // ALL_F32
+        DType.F16 => 1,   // MOSTLY_F16
+        DType.Q4_0 => 2,  // MOSTLY_Q4_0
+        DType.Q8_0 => 7,  // MOSTLY_Q8_0
+        DType.Q4_K => 14, // MOSTLY_Q4_K_S
+        DType.Q6_K => 18, // MOSTLY_Q6_K
+        DType.BF16 => 32, // MOSTLY_BF16
+        _ => throw new NotSupportedException($"no llama.cpp file type for {type}"),
+    };
+}
