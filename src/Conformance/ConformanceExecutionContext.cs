@@ -9,10 +9,12 @@ namespace LlmFramework.Conformance;
 /// conformance suite uses one per run; backend authors can use it in their own tests). Each F32 activation gets a
 /// zero-filled array of <c>Rows(tensor) * Columns</c> values the first time it is asked for; the step inputs
 /// (token ids, positions) are the first <see cref="StepBatch.TokenCount"/> entries of the batch's arrays.
+/// Safe to call from a backend's worker threads.
 /// </summary>
 public sealed class ConformanceExecutionContext : IExecutionContext
 {
     private readonly Dictionary<GraphTensor, float[]> _activations = new(ReferenceEqualityComparer.Instance);
+    private readonly Lock _allocationLock = new();
 
     /// <summary>Creates a context for one step.</summary>
     /// <param name="batch">The step's tokens and sequences.</param>
@@ -65,13 +67,16 @@ public sealed class ConformanceExecutionContext : IExecutionContext
             throw new InvalidOperationException($"tensor {tensor} is not an F32 activation; weights are read through GraphTensor.Weight and step inputs through GetI32");
         }
 
-        if (!_activations.TryGetValue(tensor, out float[]? values))
+        lock (_allocationLock)
         {
-            values = new float[checked(Rows(tensor) * (int)tensor.Columns)];
-            _activations.Add(tensor, values);
-        }
+            if (!_activations.TryGetValue(tensor, out float[]? values))
+            {
+                values = new float[checked(Rows(tensor) * (int)tensor.Columns)];
+                _activations.Add(tensor, values);
+            }
 
-        return values;
+            return values;
+        }
     }
 
     /// <inheritdoc />

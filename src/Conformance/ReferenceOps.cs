@@ -48,9 +48,9 @@ public static class ReferenceOps
         ReadOnlySpan<int> ids = context.GetI32(node.Inputs[1]);
         Span<float> y = context.GetF32(node.Output);
         int d = checked((int)table.Columns);
+        long rows = TensorRows.RowCount(table, context);
         for (int t = 0; t < ids.Length; t++)
         {
-            long rows = TensorRows.RowCount(table, context);
             if (ids[t] < 0 || ids[t] >= rows)
             {
                 throw new ArgumentOutOfRangeException(nameof(node), ids[t], $"GetRows: id {ids[t]} of token {t} is outside table '{table.Name}' of {rows} rows");
