@@ -38,19 +38,19 @@ public static class PluginCompiler
     }
 
     /// <summary>
-    /// A stand-in for LlmFramework.Abstractions with assembly version <paramref name="major"/>.0.0.0 holding only the plugin
-    /// entry-point types (ILlmPlugin, IPluginRegistry, PluginManifest, PluginKind, ContractVersion).
+    /// A stand-in for LlmFramework.Abstractions with assembly version <paramref name="major"/>.<paramref name="minor"/>.0.0
+    /// holding only the plugin entry-point types (ILlmPlugin, IPluginRegistry, PluginManifest, PluginKind, ContractVersion).
     /// </summary>
-    public static MetadataReference CompileFakeContracts(int major)
+    public static MetadataReference CompileFakeContracts(int major, int minor = 0)
     {
         string source = $$"""
-            [assembly: System.Reflection.AssemblyVersion("{{major}}.0.0.0")]
+            [assembly: System.Reflection.AssemblyVersion("{{major}}.{{minor}}.0.0")]
             namespace LlmFramework.Abstractions
             {
                 public static class ContractVersion
                 {
                     public const int Major = {{major}};
-                    public const int Minor = 0;
+                    public const int Minor = {{minor}};
                 }
             }
 

@@ -113,6 +113,31 @@ public static class TestPluginSources
             """;
     }
 
+    /// <summary>A plugin that registers nothing, with the given manifest expression and Register body.</summary>
+    public static string Minimal(string pluginName, string? manifestExpression = null, string registerBody = "") => Usings + $$"""
+        namespace Minimal;
+
+        public sealed class MinimalPlugin : ILlmPlugin
+        {
+            public PluginManifest Manifest { get; } = {{manifestExpression ?? $"new(\"{pluginName}\", PluginKind.ModelFamily, new Version(0, 1), new Version(ContractVersion.Major, ContractVersion.Minor), \"minimal\")"}};
+
+            public void Register(IPluginRegistry registry)
+            {
+                {{registerBody}}
+            }
+        }
+        """;
+
+    /// <summary>A library that does not reference the contracts at all.</summary>
+    public static string PlainLibrary() => """
+        namespace Plain;
+
+        public static class Nothing
+        {
+            public static int Answer => 42;
+        }
+        """;
+
     /// <summary>A plugin with two public classes implementing ILlmPlugin.</summary>
     public static string TwoEntryPoints() => Usings + """
         namespace TwoEntries;
