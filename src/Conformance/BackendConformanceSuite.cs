@@ -11,9 +11,25 @@ namespace LlmFramework.Conformance;
 /// compared with <see cref="ReferenceOps"/>. Every backend plugin, including third-party ones, should pass it.
 /// </summary>
 /// <remarks>
+/// <para>
 /// A case whose node a backend declines (<see cref="IBackend.Supports"/> = No) is <see cref="ConformanceOutcome.Unsupported"/>,
-/// not failed. Tolerances are per op and weight dtype (<see cref="ConformanceCase.RelativeTolerance"/>); the KV cache
-/// written by Attention must match bit for bit, and untouched slots must keep their contents.
+/// not failed. An exception from <see cref="IBackend.Execute"/> is a failure, except in the cases whose step is invalid on
+/// purpose (GetRows ids outside the table), where the backend must throw. The backend's inputs must be left unchanged,
+/// and the KV cache written by Attention must match the reference bit for bit in every layer, stream and slot.
+/// </para>
+/// <para>
+/// An output value passes when |backend - reference| &lt;= tolerance * m + floor, the reference being computed on the
+/// dequantised weights in double:
+/// </para>
+/// <list type="bullet">
+/// <item>GetRows: exact for F32/F16/BF16 tables; 1e-6 of the row's max |value| for quantised tables.</item>
+/// <item>MatMul: 1e-5 of m = sum |x*w|, plus for F16 weights 250 ||x*w||, for BF16 2000 ||x*w||, for quantised weights
+/// 2000 max|x| ||w|| (room for rounding x to F16, BF16 or 8-bit blocks as ggml does, about 9 standard deviations).</item>
+/// <item>RmsNorm, Silu, SwiGlu, Softmax: 1e-5 of |reference| (floors 1e-10 for Silu and SwiGlu, 1e-9 for Softmax).</item>
+/// <item>Add: 1e-6 of |a| + |b|; Mul and Scale: 1e-6 of |reference|; SelectOutputRows: exact.</item>
+/// <item>Rope: 1e-5 of the rotated pair's norm times |factor| times (1 + 0.024 |angle|), for an F32 angle.</item>
+/// <item>Attention: 1e-4 of the max |v| over the attended positions times (1 + 0.01 max scale*sum|q*k|), floor 1e-7.</item>
+/// </list>
 /// </remarks>
 public static class BackendConformanceSuite
 {
