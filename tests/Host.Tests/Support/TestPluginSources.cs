@@ -20,7 +20,8 @@ public static class TestPluginSources
 
     /// <summary>
     /// A backend plugin whose backend runs only Add nodes (out = a + b), counts its Execute calls in the AppDomain data
-    /// slot <paramref name="counterKey"/>, sleeps after each call (the int in <see cref="DelayKey"/>, else
+    /// slot <paramref name="counterKey"/> (and records in "&lt;counterKey&gt;.firstPosition" / ".lastPosition" the position of
+    /// the batch's last token at its first and latest call, and in ".disposed" that it was disposed), sleeps after each call (the int in <see cref="DelayKey"/>, else
     /// <paramref name="defaultDelayMs"/>; none when <paramref name="sleeps"/> is false) and reports
     /// <paramref name="label"/> as its device description.
     /// </summary>
@@ -101,6 +102,14 @@ public static class TestPluginSources
                         }
                     }
 
+                    // Which step this was: the position of the batch's last token (decode steps advance it by one).
+                    int position = context.Batch.TokenCount > 0 ? context.Batch.Positions[context.Batch.TokenCount - 1] : -1;
+                    if (AppDomain.CurrentDomain.GetData("{{counterKey}}.firstPosition") is null)
+                    {
+                        AppDomain.CurrentDomain.SetData("{{counterKey}}.firstPosition", position);
+                    }
+
+                    AppDomain.CurrentDomain.SetData("{{counterKey}}.lastPosition", position);
                     int calls = AppDomain.CurrentDomain.GetData("{{counterKey}}") is int n ? n : 0;
                     AppDomain.CurrentDomain.SetData("{{counterKey}}", calls + 1);
                     {{delay}}
@@ -108,6 +117,7 @@ public static class TestPluginSources
 
                 public void Dispose()
                 {
+                    AppDomain.CurrentDomain.SetData("{{counterKey}}.disposed", true);
                 }
             }
             """;

@@ -1,0 +1,121 @@
+using System.Text.Json;
+using LlmFramework.Host.Tests.Support;
+
+namespace LlmFramework.Host.Tests.Cli;
+
+/// <summary>The CLI verbs run in-process: exit codes, JSON output, and one-line errors that name the bad input.</summary>
+[Collection(ProcessStateCollection.Name)]
+public sealed class CliTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void Plugins_as_json_lists_name_kind_version_contract_and_failures()
+    {
+        string plugins = _dir.CreateFolder("plugins");
+        string dll = PluginCompiler.WritePlugin(plugins, "AddOnly", "Cli.AddOnly", PluginCompiler.Compile("Cli.AddOnly", TestPluginSources.AddOnlyBackend("Cli.AddOnly", "cli-addonly", "v1", "test.cli.calls", version: "3.1.4")));
+        string empty = _dir.CreateFolder("plugins", "Empty");
+
+        (int exit, string output, string error) = CliHarness.Run("plugins", "--format", "json", "--plugins-dir", plugins);
+
+        Assert.True(exit == 0, $"exit {exit}: {error}");
+        using JsonDocument doc = JsonDocument.Parse(output);
+        JsonElement root = doc.RootElement;
+        Assert.Equal("1.0", root.GetProperty("host_contract").GetString());
+        JsonElement plugin = root.GetProperty("plugins").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "Cli.AddOnly");
+        Assert.Equal("Backend", plugin.GetProperty("kind").GetString());
+        Assert.Equal("3.1.4", plugin.GetProperty("version").GetString());
+        Assert.Equal("1.0", plugin.GetProperty("contract").GetString());
+        Assert.Equal(["backend:cli-addonly"], plugin.GetProperty("provides").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(dll, plugin.GetProperty("path").GetString());
+        JsonElement failure = root.GetProperty("failures").EnumerateArray().Single(f => f.GetProperty("path").GetString() == empty);
+        Assert.Contains("no plugin assembly", failure.GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plugins_as_a_table_shows_the_host_contract_and_the_refused_plugin()
+    {
+        string plugins = _dir.CreateFolder("plugins");
+        PluginCompiler.WritePlugin(plugins, "Future", "Future", PluginCompiler.Compile("Future", TestPluginSources.AgainstFakeContracts("future"), PluginCompiler.CompileFakeContracts(2)));
+
+        (int exit, string output, string error) = CliHarness.Run("plugins", "--plugins-dir", plugins);
+
+        Assert.True(exit == 0, $"exit {exit}: {error}");
+        Assert.Contains("host contract 1.0", output, StringComparison.Ordinal);
+        Assert.Contains("not loaded: ", output, StringComparison.Ordinal);
+        Assert.Contains("contract 2.0", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Logits_with_a_missing_model_fails_naming_the_path()
+    {
+        string missing = _dir.Combine("nonexistent.gguf");
+
+        (int exit, string output, string error) = CliHarness.Run("logits", "--model", missing, "--ids", "1");
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains(missing, error, StringComparison.Ordinal);
+        Assert.Contains("does not exist", error, StringComparison.Ordinal);
+        Assert.Equal("", output);
+    }
+
+    [Fact]
+    public void Logits_needs_exactly_one_of_prompt_and_ids()
+    {
+        (int exit, _, string error) = CliHarness.Run("logits", "--ids", "1", "--prompt", "hi");
+        Assert.Equal(1, exit);
+        Assert.Contains("give exactly one of --prompt and --ids", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Logits_rejects_a_top_below_one()
+    {
+        (int exit, _, string error) = CliHarness.Run("logits", "--ids", "1", "--top", "0");
+        Assert.Equal(1, exit);
+        Assert.Contains("--top must be at least 1, got 0", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_config_typo_given_with_set_is_named()
+    {
+        (int exit, _, string error) = CliHarness.Run("plugins", "--set", "LlmFramework:Modle:Path=x");
+        Assert.Equal(1, exit);
+        Assert.Contains("unknown key 'LlmFramework:Modle'", error, StringComparison.Ordinal);
+        Assert.Contains("did you mean 'Model'", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_config_file_is_named()
+    {
+        string missing = _dir.Combine("absent.json");
+        (int exit, _, string error) = CliHarness.Run("plugins", "--config", missing);
+        Assert.Equal(1, exit);
+        Assert.Contains($"config file '{missing}' does not exist", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unknown_format_is_a_usage_error()
+    {
+        (int exit, _, string error) = CliHarness.Run("plugins", "--format", "xml");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("xml", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Make_test_model_rejects_an_unknown_dtype()
+    {
+        (int exit, _, string error) = CliHarness.Run("make-test-model", "--out", _dir.Combine("m.gguf"), "--dtype", "q3_x");
+        Assert.Equal(1, exit);
+        Assert.Contains("--dtype 'q3_x' is not one of", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Make_test_model_without_a_family_plugin_names_the_architecture()
+    {
+        (int exit, _, string error) = CliHarness.Run("make-test-model", "--out", _dir.Combine("m.gguf"), "--plugins-dir", _dir.CreateFolder("no-plugins"));
+        Assert.Equal(1, exit);
+        Assert.Contains("--arch 'llama': no loaded model family writes it", error, StringComparison.Ordinal);
+    }
+}
