@@ -123,6 +123,70 @@ public static class TestPluginSources
             """;
     }
 
+    /// <summary>
+    /// A backend plugin registering one factory per name in <paramref name="backendNames"/>, whose backends support every
+    /// node but never run (tests of backend selection only) and describe the options they were created with as
+    /// "threads=T device=D settings=k=v,...". A factory named in <paramref name="unavailable"/> throws NotSupportedException.
+    /// </summary>
+    public static string OptionsEchoBackends(string pluginName, string[] backendNames, params string[] unavailable)
+    {
+        string names = string.Join(", ", backendNames.Select(Quote));
+        string absent = string.Join(", ", unavailable.Select(Quote));
+        return Usings + $$"""
+        using System.Linq;
+
+        namespace Echo;
+
+        public sealed class EchoPlugin : ILlmPlugin
+        {
+            public PluginManifest Manifest { get; } = new("{{pluginName}}", PluginKind.Backend, new Version(1, 0), new Version(ContractVersion.Major, ContractVersion.Minor), "echo");
+
+            public void Register(IPluginRegistry registry)
+            {
+                foreach (string name in new string[] { {{names}} })
+                {
+                    registry.AddBackend(new EchoFactory(name, new string[] { {{absent}} }.Contains(name)));
+                }
+            }
+        }
+
+        internal sealed class EchoFactory(string name, bool unavailable) : IBackendFactory
+        {
+            public string Name => name;
+
+            public IReadOnlyList<DeviceInfo> EnumerateDevices() => unavailable ? Array.Empty<DeviceInfo>() : new[] { new DeviceInfo(name, DeviceKind.Other, 0, name) };
+
+            public IBackend Create(BackendOptions options)
+            {
+                if (unavailable)
+                {
+                    throw new NotSupportedException($"{name}: no such device on this machine");
+                }
+
+                string settings = string.Join(",", options.Settings.OrderBy(kv => kv.Key).Select(kv => kv.Key + "=" + kv.Value));
+                return new EchoBackend(name, new DeviceInfo(name, DeviceKind.Other, 0, $"threads={options.Threads} device={options.Device} settings={settings}"));
+            }
+        }
+
+        internal sealed class EchoBackend(string name, DeviceInfo device) : IBackend
+        {
+            public string Name => name;
+
+            public DeviceInfo Device => device;
+
+            public OpSupport Supports(GraphNode node) => OpSupport.Yes;
+
+            public void Execute(IReadOnlyList<GraphNode> nodes, IExecutionContext context) => throw new NotSupportedException("echo backends do not run nodes");
+
+            public void Dispose()
+            {
+            }
+        }
+        """;
+    }
+
+    private static string Quote(string text) => "\"" + text + "\"";
+
     /// <summary>A plugin that registers nothing, with the given manifest expression and Register body.</summary>
     public static string Minimal(string pluginName, string? manifestExpression = null, string registerBody = "") => Usings + $$"""
         namespace Minimal;
