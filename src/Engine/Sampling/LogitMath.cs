@@ -115,7 +115,7 @@ internal static class LogitMath
             Vector512<float> acc = Vector512<float>.Zero;
             for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
             {
-                Vector512<float> e = Vector512.Exp((Vector512.LoadUnsafe(ref src, (nuint)i) - s) * k);
+                Vector512<float> e = ExpKernel.Exp((Vector512.LoadUnsafe(ref src, (nuint)i) - s) * k);
                 e.StoreUnsafe(ref dst, (nuint)i);
                 acc += e;
             }
@@ -129,7 +129,7 @@ internal static class LogitMath
             Vector256<float> acc = Vector256<float>.Zero;
             for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
             {
-                Vector256<float> e = Vector256.Exp((Vector256.LoadUnsafe(ref src, (nuint)i) - s) * k);
+                Vector256<float> e = ExpKernel.Exp((Vector256.LoadUnsafe(ref src, (nuint)i) - s) * k);
                 e.StoreUnsafe(ref dst, (nuint)i);
                 acc += e;
             }
@@ -139,7 +139,7 @@ internal static class LogitMath
 
         for (; i < n; i++)
         {
-            float e = MathF.Exp((Unsafe.Add(ref src, i) - shift) * scale);
+            float e = ExpKernel.Exp((Unsafe.Add(ref src, i) - shift) * scale);
             Unsafe.Add(ref dst, i) = e;
             sum += e;
         }
@@ -161,7 +161,7 @@ internal static class LogitMath
             Vector512<float> acc = Vector512<float>.Zero;
             for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
             {
-                acc += Vector512.Exp((Vector512.LoadUnsafe(ref src, (nuint)i) - s) * k);
+                acc += ExpKernel.Exp((Vector512.LoadUnsafe(ref src, (nuint)i) - s) * k);
             }
 
             sum = Vector512.Sum(acc);
@@ -173,7 +173,7 @@ internal static class LogitMath
             Vector256<float> acc = Vector256<float>.Zero;
             for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
             {
-                acc += Vector256.Exp((Vector256.LoadUnsafe(ref src, (nuint)i) - s) * k);
+                acc += ExpKernel.Exp((Vector256.LoadUnsafe(ref src, (nuint)i) - s) * k);
             }
 
             sum = Vector256.Sum(acc);
@@ -181,7 +181,7 @@ internal static class LogitMath
 
         for (; i < n; i++)
         {
-            sum += MathF.Exp((Unsafe.Add(ref src, i) - shift) * scale);
+            sum += ExpKernel.Exp((Unsafe.Add(ref src, i) - shift) * scale);
         }
 
         return sum;
@@ -232,6 +232,189 @@ internal static class LogitMath
             }
 
             sum += v;
+        }
+
+        return sum;
+    }
+
+    /// <summary>
+    /// How many weights are at least <paramref name="threshold"/> and their sum (one vectorised pass; weights are
+    /// non-negative).
+    /// </summary>
+    public static (int Count, double Mass) CountAndMassAtLeast(ReadOnlySpan<float> weights, float threshold)
+    {
+        ref float start = ref MemoryMarshal.GetReference(weights);
+        int n = weights.Length;
+        int i = 0;
+        int count = 0;
+        double mass = 0;
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
+        {
+            Vector512<float> t = Vector512.Create(threshold);
+            Vector512<float> acc = Vector512<float>.Zero;
+            Vector512<int> counts = Vector512<int>.Zero;
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                Vector512<float> v = Vector512.LoadUnsafe(ref start, (nuint)i);
+                Vector512<float> keep = Vector512.GreaterThanOrEqual(v, t);
+                acc += v & keep;
+                counts -= keep.AsInt32();
+            }
+
+            mass = Vector512.Sum(acc);
+            count = Vector512.Sum(counts);
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
+        {
+            Vector256<float> t = Vector256.Create(threshold);
+            Vector256<float> acc = Vector256<float>.Zero;
+            Vector256<int> counts = Vector256<int>.Zero;
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                Vector256<float> v = Vector256.LoadUnsafe(ref start, (nuint)i);
+                Vector256<float> keep = Vector256.GreaterThanOrEqual(v, t);
+                acc += v & keep;
+                counts -= keep.AsInt32();
+            }
+
+            mass = Vector256.Sum(acc);
+            count = Vector256.Sum(counts);
+        }
+
+        for (; i < n; i++)
+        {
+            float v = Unsafe.Add(ref start, i);
+            if (v >= threshold)
+            {
+                count++;
+                mass += v;
+            }
+        }
+
+        return (count, mass);
+    }
+
+    /// <summary>
+    /// Splits ids by weight: those with weight &gt;= <paramref name="high"/> go to <paramref name="highIds"/>, those in
+    /// [<paramref name="low"/>, <paramref name="high"/>) to <paramref name="bandIds"/>, both in increasing order.
+    /// Vector compares skip the ids in neither; the destinations must be large enough.
+    /// </summary>
+    public static (int High, int Band) Partition(
+        ReadOnlySpan<float> weights, float high, float low, Span<int> highIds, Span<int> bandIds)
+    {
+        ref float start = ref MemoryMarshal.GetReference(weights);
+        int n = weights.Length;
+        int i = 0;
+        int highCount = 0;
+        int bandCount = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512<float> h = Vector512.Create(high);
+            Vector512<float> l = Vector512.Create(low);
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                Vector512<float> v = Vector512.LoadUnsafe(ref start, (nuint)i);
+                ulong atLeastLow = Vector512.GreaterThanOrEqual(v, l).ExtractMostSignificantBits();
+                if (atLeastLow != 0)
+                {
+                    ulong atLeastHigh = Vector512.GreaterThanOrEqual(v, h).ExtractMostSignificantBits();
+                    highCount = AppendSetBits(atLeastHigh, i, highIds, highCount);
+                    bandCount = AppendSetBits(atLeastLow & ~atLeastHigh, i, bandIds, bandCount);
+                }
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<float> h = Vector256.Create(high);
+            Vector256<float> l = Vector256.Create(low);
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                Vector256<float> v = Vector256.LoadUnsafe(ref start, (nuint)i);
+                uint atLeastLow = Vector256.GreaterThanOrEqual(v, l).ExtractMostSignificantBits();
+                if (atLeastLow != 0)
+                {
+                    uint atLeastHigh = Vector256.GreaterThanOrEqual(v, h).ExtractMostSignificantBits();
+                    highCount = AppendSetBits(atLeastHigh, i, highIds, highCount);
+                    bandCount = AppendSetBits(atLeastLow & ~atLeastHigh, i, bandIds, bandCount);
+                }
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            float v = Unsafe.Add(ref start, i);
+            if (v >= high)
+            {
+                highIds[highCount++] = i;
+            }
+            else if (v >= low)
+            {
+                bandIds[bandCount++] = i;
+            }
+        }
+
+        return (highCount, bandCount);
+    }
+
+    private static int AppendSetBits(ulong mask, int offset, Span<int> destination, int count)
+    {
+        while (mask != 0)
+        {
+            destination[count++] = offset + BitOperations.TrailingZeroCount(mask);
+            mask &= mask - 1;
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// Writes the sum of each block of <paramref name="blockSize"/> weights (the last may be shorter) to
+    /// <paramref name="sums"/> and returns their total, added block by block in double.
+    /// </summary>
+    public static double BlockSums(ReadOnlySpan<float> weights, Span<float> sums, int blockSize)
+    {
+        double total = 0;
+        for (int b = 0, from = 0; from < weights.Length; b++, from += blockSize)
+        {
+            ReadOnlySpan<float> block = weights.Slice(from, Math.Min(blockSize, weights.Length - from));
+            float sum = Sum(block);
+            sums[b] = sum;
+            total += sum;
+        }
+
+        return total;
+    }
+
+    private static float Sum(ReadOnlySpan<float> values)
+    {
+        ref float start = ref MemoryMarshal.GetReference(values);
+        int n = values.Length;
+        int i = 0;
+        float sum = 0;
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
+        {
+            Vector512<float> acc = Vector512<float>.Zero;
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                acc += Vector512.LoadUnsafe(ref start, (nuint)i);
+            }
+
+            sum = Vector512.Sum(acc);
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
+        {
+            Vector256<float> acc = Vector256<float>.Zero;
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                acc += Vector256.LoadUnsafe(ref start, (nuint)i);
+            }
+
+            sum = Vector256.Sum(acc);
+        }
+
+        for (; i < n; i++)
+        {
+            sum += Unsafe.Add(ref start, i);
         }
 
         return sum;

@@ -3,8 +3,8 @@ using System.Security.Cryptography;
 namespace LlmFramework.Engine.Sampling;
 
 /// <summary>
-/// Picks the next token of one sequence from a row of logits. Owns its random generator and scratch buffers; after
-/// the first few calls <see cref="Sample"/> allocates nothing. Not thread-safe: one sampler per sequence.
+/// Picks the next token of one sequence from a row of logits. Owns its random generator and scratch buffers; once
+/// warm, <see cref="Sample"/> allocates nothing. Not thread-safe: one sampler per sequence.
 /// </summary>
 /// <remarks>
 /// Order of operations:
@@ -13,26 +13,34 @@ namespace LlmFramework.Engine.Sampling;
 /// (positive logit / penalty, negative logit * penalty), then frequency (per occurrence) and presence (once);</item>
 /// <item>greedy shortcut when <see cref="SamplingOptions.Temperature"/> &lt;= 0: argmax, ties to the lowest id;</item>
 /// <item>temperature (logits / T);</item>
-/// <item>top-k by partial selection (ties to the lowest id);</item>
+/// <item>top-k by partial selection (a heap; ties to the lowest id);</item>
 /// <item>softmax over the remaining candidates;</item>
 /// <item>top-p: keep the most likely candidates until their mass reaches p, the one crossing it included;</item>
 /// <item>min-p: keep candidates with p &gt;= min_p * p_max;</item>
-/// <item>renormalise and draw one token with the seeded xoshiro256** generator.</item>
+/// <item>renormalise and draw one token with the seeded xoshiro256** generator (one draw per token; greedy draws
+/// none).</item>
 /// </list>
-/// Without top-k, top-p selects a growing prefix of the best logits instead of sorting the whole vocabulary.
-/// The same seed, options and logits give the same tokens on the same machine; exponentials are vectorised, so a
-/// machine with another vector width may differ in the last bits and, rarely, in a token.
+/// Without top-k nothing sorts the whole vocabulary: top-p first tries the best 256 logits, and for a flatter
+/// distribution bisects a probability threshold with vectorised passes and sorts only the band around it.
+/// The same seed, options and logits give the same tokens; exponentials are computed identically at every vector
+/// width, but sums are vectorised, so a machine with another vector width may differ in the last bits and, rarely,
+/// in a token.
 /// </remarks>
 public sealed class Sampler
 {
-    private const int InitialNucleusSize = 256;
+    private const int FirstNucleusTry = 256;
+    private const int NucleusBandLimit = 256;
+    private const int DrawBlockSize = 64;
 
     private readonly SamplingOptions _options;
     private readonly int _vocabSize;
     private readonly bool _topKActive;
     private readonly float[] _work;
     private float[] _probs = [];
+    private float[] _blockSums = [];
     private ulong[] _keys = [];
+    private int[] _candidateIds = [];
+    private int[] _bandIds = [];
     private float[] _candidateProbs = [];
     private int[] _window = [];
     private Xoshiro256StarStar _rng;
@@ -40,6 +48,8 @@ public sealed class Sampler
     private int _lastToken = -1;
     private float _lastShift;
     private float _lastScale;
+    private double _lastTotal;
+    private bool _lastTotalKnown;
     private float _lastLogProbability;
     private bool _lastLogProbabilityKnown;
 
@@ -57,20 +67,24 @@ public sealed class Sampler
         Seed = options.Seed ?? BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(sizeof(ulong)));
         _rng = new Xoshiro256StarStar(Seed);
 
-        if (!options.IsGreedy)
+        if (options.IsGreedy)
         {
-            if (_topKActive)
+            return;
+        }
+
+        if (_topKActive)
+        {
+            EnsureCandidateCapacity(options.TopK);
+            EnsureKeyCapacity(options.TopK);
+        }
+        else
+        {
+            _probs = new float[vocabSize];
+            _blockSums = new float[(vocabSize + DrawBlockSize - 1) / DrawBlockSize];
+            if (options.TopP < 1f)
             {
-                _keys = new ulong[options.TopK];
-                _candidateProbs = new float[options.TopK];
-            }
-            else
-            {
-                _probs = new float[vocabSize];
-                if (options.TopP < 1f)
-                {
-                    EnsureNucleusCapacity(Math.Min(vocabSize, InitialNucleusSize));
-                }
+                EnsureCandidateCapacity(Math.Min(vocabSize, FirstNucleusTry));
+                EnsureKeyCapacity(Math.Min(vocabSize, FirstNucleusTry));
             }
         }
     }
@@ -87,7 +101,8 @@ public sealed class Sampler
     /// <summary>
     /// Log-probability of the last sampled token under the distribution after penalties and temperature, over the
     /// whole vocabulary (before top-k / top-p / min-p truncation). For greedy decoding, temperature 1 is used.
-    /// NaN before the first <see cref="Sample"/>. Computed on first read (one pass over the row).
+    /// NaN before the first <see cref="Sample"/>. After top-k or greedy sampling the first read costs one pass over
+    /// the row.
     /// </summary>
     public float LastLogProbability
     {
@@ -100,8 +115,8 @@ public sealed class Sampler
 
             if (!_lastLogProbabilityKnown)
             {
-                double sum = LogitMath.SumExpShifted(_work, _lastShift, _lastScale);
-                _lastLogProbability = (float)(((_work[_lastToken] - _lastShift) * (double)_lastScale) - Math.Log(sum));
+                double total = _lastTotalKnown ? _lastTotal : LogitMath.SumExpShifted(_work, _lastShift, _lastScale);
+                _lastLogProbability = (float)(((_work[_lastToken] - _lastShift) * (double)_lastScale) - Math.Log(total));
                 _lastLogProbabilityKnown = true;
             }
 
@@ -123,14 +138,15 @@ public sealed class Sampler
                 nameof(logits));
         }
 
+        _lastToken = -1;
+        _lastTotalKnown = false;
+        _lastLogProbabilityKnown = false;
         logits.CopyTo(_work);
         if (_options.HasPenalties)
         {
             ApplyPenalties(previousTokens);
         }
 
-        _lastLogProbabilityKnown = false;
-        _lastToken = -1;
         int token;
         if (_options.IsGreedy)
         {
@@ -151,24 +167,24 @@ public sealed class Sampler
 
     private int SampleTopK()
     {
-        Span<ulong> keys = _keys;
+        Span<ulong> keys = _keys.AsSpan(0, _options.TopK);
         TopSelection.SelectTop(_work, keys);
         float best = _work[TopSelection.IdOf(keys[0])];
         CheckBest(best);
         _lastShift = best;
 
-        Span<float> probs = _candidateProbs;
         double total = 0;
         for (int i = 0; i < keys.Length; i++)
         {
-            float p = MathF.Exp((_work[TopSelection.IdOf(keys[i])] - best) * _lastScale);
-            probs[i] = p;
+            int id = TopSelection.IdOf(keys[i]);
+            float p = ExpKernel.Exp((_work[id] - best) * _lastScale);
+            _candidateIds[i] = id;
+            _candidateProbs[i] = p;
             total += p;
         }
 
-        int n = NucleusCount(probs, total);
-        n = MinPCount(probs[..n]);
-        return TopSelection.IdOf(keys[Draw(probs[..n])]);
+        int n = NucleusCount(_candidateProbs.AsSpan(0, keys.Length), total);
+        return DrawCandidate(ApplyMinP(n));
     }
 
     private int SampleFullVocabulary()
@@ -177,13 +193,12 @@ public sealed class Sampler
         CheckBest(best);
         _lastShift = best;
         double total = LogitMath.ExpShifted(_work, _probs, best, _lastScale);
+        _lastTotal = total;
+        _lastTotalKnown = true;
 
         if (_options.TopP < 1f)
         {
-            int n = SelectNucleus(total);
-            Span<float> probs = _candidateProbs.AsSpan(0, n);
-            n = MinPCount(probs);
-            return TopSelection.IdOf(_keys[Draw(probs[..n])]);
+            return DrawCandidate(ApplyMinP(SelectNucleus(total)));
         }
 
         if (_options.MinP > 0f)
@@ -192,44 +207,100 @@ public sealed class Sampler
             LogitMath.ZeroBelow(_probs, _options.MinP);
         }
 
-        return Draw(_probs);
+        return DrawFromBlocks(_probs);
     }
 
     /// <summary>
-    /// Top-p without top-k: selects the best 256 logits, then 8x as many, and so on, until their mass reaches p. Leaves
-    /// the nucleus in <see cref="_keys"/> (best first) with its weights in <see cref="_candidateProbs"/>.
+    /// Top-p without top-k, leaving the nucleus in the candidate buffers. Peaked distributions are settled by the best
+    /// 256 logits. Otherwise a probability threshold is bisected (in log space) until few tokens lie between one that
+    /// keeps too little mass (t_hi) and one that keeps enough (t_lo): every token at or above t_hi is in the nucleus,
+    /// and only the band between is sorted to find where the mass crosses p.
     /// </summary>
     private int SelectNucleus(double total)
     {
         double target = _options.TopP * total;
-        int m = Math.Min(_vocabSize, InitialNucleusSize);
-        while (true)
+        int first = Math.Min(_vocabSize, FirstNucleusTry);
+        Span<ulong> keys = _keys.AsSpan(0, first);
+        TopSelection.SelectTop(_work, keys);
+        double cumulative = 0;
+        for (int i = 0; i < first; i++)
         {
-            EnsureNucleusCapacity(m);
-            Span<ulong> keys = _keys.AsSpan(0, m);
-            TopSelection.SelectTop(_work, keys);
-            double cumulative = 0;
-            for (int i = 0; i < m; i++)
+            int id = TopSelection.IdOf(keys[i]);
+            float p = _probs[id];
+            _candidateIds[i] = id;
+            _candidateProbs[i] = p;
+            cumulative += p;
+            if (cumulative >= target)
             {
-                float p = _probs[TopSelection.IdOf(keys[i])];
-                _candidateProbs[i] = p;
-                cumulative += p;
-                if (cumulative >= target)
-                {
-                    return i + 1;
-                }
+                return i + 1;
             }
-
-            if (m == _vocabSize)
-            {
-                return m;
-            }
-
-            m = (int)Math.Min(_vocabSize, (long)m * 8);
         }
+
+        if (first == _vocabSize)
+        {
+            return first;
+        }
+
+        // Every non-zero weight is at least e^-87.3 (ExpKernel flushes smaller ones to 0) and none exceeds 1.
+        double xHi = -1, xLo = 88;
+        float tHi = MathF.Exp(1), tLo = MathF.Exp(-88);
+        int countHi = 0, countLo = _vocabSize;
+        for (int iteration = 0; iteration < 60 && countLo - countHi > NucleusBandLimit; iteration++)
+        {
+            double x = 0.5 * (xHi + xLo);
+            float t = (float)Math.Exp(-x);
+            if (t == tHi || t == tLo)
+            {
+                break; // tied weights: the band cannot shrink further, so it is sorted as it is
+            }
+
+            (int count, double mass) = LogitMath.CountAndMassAtLeast(_probs, t);
+            if (mass >= target)
+            {
+                (xLo, tLo, countLo) = (x, t, count);
+            }
+            else
+            {
+                (xHi, tHi, countHi) = (x, t, count);
+            }
+        }
+
+        EnsureCandidateCapacity(countLo);
+        EnsureKeyCapacity(countLo - countHi);
+        EnsureBandCapacity(countLo - countHi);
+        (int n, int band) = LogitMath.Partition(_probs, tHi, tLo, _candidateIds, _bandIds);
+        cumulative = 0;
+        for (int i = 0; i < n; i++)
+        {
+            float p = _probs[_candidateIds[i]];
+            _candidateProbs[i] = p;
+            cumulative += p;
+        }
+
+        for (int i = 0; i < band; i++)
+        {
+            _keys[i] = TopSelection.KeyOf(_work[_bandIds[i]], _bandIds[i]);
+        }
+
+        Span<ulong> sortedBand = _keys.AsSpan(0, band);
+        sortedBand.Sort();
+        sortedBand.Reverse();
+        foreach (ulong key in sortedBand)
+        {
+            int id = TopSelection.IdOf(key);
+            _candidateIds[n] = id;
+            _candidateProbs[n++] = _probs[id];
+            cumulative += _probs[id];
+            if (cumulative >= target)
+            {
+                break;
+            }
+        }
+
+        return n;
     }
 
-    /// <summary>Top-p over weights sorted best first: how many to keep (at least one).</summary>
+    /// <summary>Top-p over candidate weights sorted best first: how many to keep (at least one).</summary>
     private int NucleusCount(ReadOnlySpan<float> sortedProbs, double total)
     {
         if (_options.TopP >= 1f)
@@ -251,35 +322,83 @@ public sealed class Sampler
         return sortedProbs.Length;
     }
 
-    /// <summary>Min-p over weights sorted best first: how many to keep (at least one).</summary>
-    private int MinPCount(ReadOnlySpan<float> sortedProbs)
+    /// <summary>
+    /// Min-p over the first <paramref name="n"/> candidates, compacting them in place; returns how many are left.
+    /// The best token is always a candidate and its weight is exp(0) = 1, so the threshold is min_p itself.
+    /// </summary>
+    private int ApplyMinP(int n)
     {
         if (_options.MinP <= 0f)
         {
-            return sortedProbs.Length;
+            return n;
         }
 
-        float threshold = _options.MinP * sortedProbs[0];
-        int n = 1;
-        while (n < sortedProbs.Length && sortedProbs[n] >= threshold)
+        float threshold = _options.MinP;
+        int kept = 0;
+        for (int i = 0; i < n; i++)
         {
-            n++;
+            if (_candidateProbs[i] >= threshold)
+            {
+                _candidateIds[kept] = _candidateIds[i];
+                _candidateProbs[kept++] = _candidateProbs[i];
+            }
         }
 
-        return n;
+        return kept;
     }
 
-    /// <summary>Draws an index with probability proportional to its weight (renormalising implicitly).</summary>
-    private int Draw(ReadOnlySpan<float> weights)
+    /// <summary>Draws among the first <paramref name="n"/> candidates, in proportion to their weights.</summary>
+    private int DrawCandidate(int n)
     {
+        ReadOnlySpan<float> weights = _candidateProbs.AsSpan(0, n);
         double total = 0;
-        for (int i = 0; i < weights.Length; i++)
+        foreach (float w in weights)
         {
-            total += weights[i];
+            total += w;
         }
 
         double u = _rng.NextDouble() * total;
+        return _candidateIds[Pick(weights, u, 0)];
+    }
+
+    /// <summary>
+    /// Draws an id from a whole row of weights: block sums find the block holding the drawn point, and only that block
+    /// is scanned one weight at a time.
+    /// </summary>
+    private int DrawFromBlocks(ReadOnlySpan<float> weights)
+    {
+        int blocks = (weights.Length + DrawBlockSize - 1) / DrawBlockSize;
+        Span<float> sums = _blockSums.AsSpan(0, blocks);
+        double total = LogitMath.BlockSums(weights, sums, DrawBlockSize);
+        double u = _rng.NextDouble() * total;
         double cumulative = 0;
+        int lastPositive = 0;
+        for (int b = 0; b < blocks; b++)
+        {
+            if (sums[b] > 0f)
+            {
+                lastPositive = b;
+                if (u < cumulative + sums[b])
+                {
+                    break;
+                }
+
+                cumulative += sums[b];
+            }
+        }
+
+        int from = lastPositive * DrawBlockSize;
+        ReadOnlySpan<float> block = weights.Slice(from, Math.Min(DrawBlockSize, weights.Length - from));
+        return from + Pick(block, u, cumulative);
+    }
+
+    /// <summary>
+    /// The first index where the running sum (from <paramref name="start"/>) passes <paramref name="u"/>; when
+    /// rounding leaves it short, the last positive weight.
+    /// </summary>
+    private static int Pick(ReadOnlySpan<float> weights, double u, double start)
+    {
+        double cumulative = start;
         int lastPositive = 0;
         for (int i = 0; i < weights.Length; i++)
         {
@@ -346,12 +465,29 @@ public sealed class Sampler
         }
     }
 
-    private void EnsureNucleusCapacity(int size)
+    private void EnsureCandidateCapacity(int size)
+    {
+        if (_candidateIds.Length < size)
+        {
+            size = Math.Min(_vocabSize, Math.Max(size, _candidateIds.Length * 2));
+            _candidateIds = new int[size];
+            _candidateProbs = new float[size];
+        }
+    }
+
+    private void EnsureBandCapacity(int size)
+    {
+        if (_bandIds.Length < size)
+        {
+            _bandIds = new int[Math.Min(_vocabSize, Math.Max(size, _bandIds.Length * 2))];
+        }
+    }
+
+    private void EnsureKeyCapacity(int size)
     {
         if (_keys.Length < size)
         {
-            _keys = new ulong[size];
-            _candidateProbs = new float[size];
+            _keys = new ulong[Math.Min(_vocabSize, Math.Max(size, _keys.Length * 2))];
         }
     }
 

@@ -132,8 +132,9 @@ internal static class TopSelection
         heap[i] = item;
     }
 
+    /// <summary>The selection key of <paramref name="id"/> with <paramref name="logit"/>: larger is better.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong KeyOf(float logit, int id)
+    public static ulong KeyOf(float logit, int id)
     {
         uint bits = BitConverter.SingleToUInt32Bits(logit);
         uint ordered = (bits & 0x8000_0000u) != 0 ? ~bits : bits | 0x8000_0000u;
