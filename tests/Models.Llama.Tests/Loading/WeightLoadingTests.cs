@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using LlmFramework.Abstractions.Models;
 using LlmFramework.Abstractions.Tensors;
 using LlmFramework.Formats.Gguf;
+using LlmFramework.Formats.Safetensors;
 using LlmFramework.Models.Llama.Loading;
 using LlmFramework.Models.Llama.TestModels;
 using LlmFramework.Models.Llama.Tests.Support;
@@ -63,6 +64,34 @@ public sealed class WeightLoadingTests : IDisposable
         Assert.Equal(QkPermutation.ToGgufOrder(TestModelFiles.F32Values(hf.Weights.Layers[1].Query), 4, 64), TestModelFiles.F32Values(gguf.Weights.Layers[1].Query));
         Assert.Equal(QkPermutation.ToGgufOrder(TestModelFiles.F32Values(hf.Weights.Layers[1].Key), 2, 64), TestModelFiles.F32Values(gguf.Weights.Layers[1].Key));
         Assert.NotEqual(TestModelFiles.F32Values(hf.Weights.Layers[1].Key), TestModelFiles.F32Values(gguf.Weights.Layers[1].Key));
+    }
+
+    [Fact]
+    public void Sharded_hf_checkpoints_load_like_single_files()
+    {
+        string folder = TestModelFiles.Write(_folder, TestModelFiles.SmallSpec(), CheckpointFormat.HuggingFaceFolder, "hf");
+        string single = Path.Combine(folder, SafetensorsCheckpoint.SingleFileName);
+        float[] before;
+        using (ModelParts parts = ModelParts.OpenFolder(folder))
+        {
+            before = parts.Forward().Step(3, 4, 5);
+        }
+
+        using (SafetensorsCheckpoint checkpoint = SafetensorsCheckpoint.Open(folder))
+        {
+            SafetensorsWriter[] shards = [new(), new()];
+            foreach (string name in checkpoint.TensorNames.Order(StringComparer.Ordinal))
+            {
+                WeightTensor t = checkpoint.GetTensor(name);
+                shards[name.Contains("layers.1", StringComparison.Ordinal) ? 1 : 0].Add(name, t.Type, t.Shape.ToArray(), t.Bytes.ToArray());
+            }
+
+            SafetensorsWriter.WriteSharded(shards, folder);
+        }
+
+        File.Delete(single);
+        using ModelParts sharded = ModelParts.OpenFolder(folder);
+        Assert.Equal(before, sharded.Forward().Step(3, 4, 5));
     }
 
     [Fact]
