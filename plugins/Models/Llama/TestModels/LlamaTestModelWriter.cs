@@ -39,6 +39,11 @@ public static class LlamaTestModelWriter
             throw new ArgumentException($"the LLaMA test-model writer writes architecture 'llama', not '{spec.Architecture}'", nameof(spec));
         }
 
+        if (spec.Extra.Count > 0)
+        {
+            throw new ArgumentException($"test model spec: llama takes no architecture-specific settings, got {string.Join(", ", spec.Extra.Keys)}", nameof(spec));
+        }
+
         Require(spec.Dim > 0 && spec.Layers > 0 && spec.Heads > 0 && spec.KvHeads > 0 && spec.FeedForward > 0 && spec.ContextLength > 0, "dim, layers, heads, kv heads, ffn and context must be positive");
         Require(spec.Dim % spec.Heads == 0, $"heads ({spec.Heads}) must divide dim ({spec.Dim})");
         Require(spec.Heads % spec.KvHeads == 0, $"kv heads ({spec.KvHeads}) must divide heads ({spec.Heads})");
