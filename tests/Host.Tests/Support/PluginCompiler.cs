@@ -17,6 +17,9 @@ public static class PluginCompiler
     /// <summary>The real contracts assembly as a reference.</summary>
     public static MetadataReference RealContracts { get; } = MetadataReference.CreateFromFile(typeof(ILlmPlugin).Assembly.Location);
 
+    /// <summary>The conformance suite (its reference ops back the stand-in cpu backend) as a reference.</summary>
+    public static MetadataReference ConformanceReference { get; } = MetadataReference.CreateFromFile(typeof(LlmFramework.Conformance.ReferenceOps).Assembly.Location);
+
     /// <summary>Compiles <paramref name="sources"/> into a dll image; throws with every compiler error when it does not compile.</summary>
     public static byte[] Compile(string assemblyName, string source, params MetadataReference[] references)
     {
@@ -25,7 +28,7 @@ public static class PluginCompiler
             assemblyName,
             [CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest))],
             [.. FrameworkReferences.Value, .. contracts],
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Disable, optimizationLevel: OptimizationLevel.Release));
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Disable, optimizationLevel: OptimizationLevel.Release, allowUnsafe: true));
         using var image = new MemoryStream();
         Microsoft.CodeAnalysis.Emit.EmitResult result = compilation.Emit(image);
         if (!result.Success)
