@@ -1,5 +1,0 @@
-namespace LlmFramework.Backends.Cpu;
-
-internal static class AssemblyMarker
-{
-}

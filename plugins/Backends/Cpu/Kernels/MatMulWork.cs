@@ -1,0 +1,165 @@
+using LlmFramework.Abstractions.Tensors;
+using LlmFramework.Backends.Cpu.Threading;
+
+namespace LlmFramework.Backends.Cpu.Kernels;
+
+/// <summary>
+/// y [R, N] = x [R, K] · wᵀ with w [N, K] read in place. Threads claim chunks of output rows from a shared counter;
+/// within a chunk, x is walked in blocks of <see cref="RowBlock"/> rows so each weight row is read from memory once
+/// per block (F16/BF16 rows are widened once per block into a per-thread scratch row). Quantised weights use x
+/// quantised to Q8 blocks once per matmul (<see cref="Q8Activations"/>).
+/// </summary>
+internal sealed unsafe class MatMulWork : ParallelWork
+{
+    /// <summary>Activation rows processed together against one weight row.</summary>
+    public const int RowBlock = 8;
+
+    private readonly Q8Activations _q8 = new();
+    private float[][] _scratch = [];
+    private byte* _w;
+    private DType _type;
+    private long _rowBytes;
+    private int _n;
+    private int _k;
+    private int _rows;
+    private float* _x;
+    private float* _y;
+    private int _chunk;
+    private int _chunkCount;
+    private int _nextChunk;
+
+    /// <summary>Runs the matmul on <paramref name="threads"/> threads of <paramref name="pool"/>.</summary>
+    public void Run(WorkerPool pool, int threads, byte* w, DType type, int n, int k, float* x, int rows, float* y)
+    {
+        if (rows == 0 || n == 0)
+        {
+            return;
+        }
+
+        _w = w;
+        _type = type;
+        _rowBytes = DTypeInfo.RowBytes(type, k);
+        _n = n;
+        _k = k;
+        _rows = rows;
+        _x = x;
+        _y = y;
+        if (DTypeInfo.IsQuantized(type))
+        {
+            _q8.Quantize(x, rows, k);
+        }
+        else if (type != DType.F32 && rows > 1)
+        {
+            EnsureScratch(threads, k);
+        }
+
+        _chunk = Math.Clamp(n / (threads * 8), 4, 64);
+        _chunkCount = (n + _chunk - 1) / _chunk;
+        _nextChunk = 0;
+        pool.Run(this, Math.Min(threads, _chunkCount));
+    }
+
+    /// <inheritdoc />
+    public override void Run(int worker, int workerCount)
+    {
+        int chunk;
+        while ((chunk = Interlocked.Increment(ref _nextChunk) - 1) < _chunkCount)
+        {
+            int n0 = chunk * _chunk;
+            int n1 = Math.Min(_n, n0 + _chunk);
+            for (int r0 = 0; r0 < _rows; r0 += RowBlock)
+            {
+                int r1 = Math.Min(_rows, r0 + RowBlock);
+                for (int n = n0; n < n1; n++)
+                {
+                    RowTimesBlock(worker, n, r0, r1);
+                }
+            }
+        }
+    }
+
+    private void RowTimesBlock(int worker, int n, int r0, int r1)
+    {
+        byte* w = _w + (n * _rowBytes);
+        int k = _k;
+        switch (_type)
+        {
+            case DType.F32:
+                for (int r = r0; r < r1; r++)
+                {
+                    _y[((long)r * _n) + n] = Reductions.Dot((float*)w, _x + ((long)r * k), k);
+                }
+
+                break;
+            case DType.F16:
+            case DType.BF16:
+                bool isBf16 = _type == DType.BF16;
+                if (r1 - r0 == 1)
+                {
+                    _y[((long)r0 * _n) + n] = HalfVectors.Dot((ushort*)w, _x + ((long)r0 * k), k, isBf16);
+                    break;
+                }
+
+                fixed (float* row = _scratch[worker])
+                {
+                    HalfVectors.ToSingle((ushort*)w, row, k, isBf16);
+                    for (int r = r0; r < r1; r++)
+                    {
+                        _y[((long)r * _n) + n] = Reductions.Dot(row, _x + ((long)r * k), k);
+                    }
+                }
+
+                break;
+            case DType.Q8_0:
+                for (int r = r0; r < r1; r++)
+                {
+                    long b = (long)r * (k / 32);
+                    _y[((long)r * _n) + n] = QuantDots.DotQ8_0(w, _q8.Levels + (b * 32), _q8.Scales + b, k / 32);
+                }
+
+                break;
+            case DType.Q4_0:
+                for (int r = r0; r < r1; r++)
+                {
+                    long b = (long)r * (k / 32);
+                    _y[((long)r * _n) + n] = QuantDots.DotQ4_0(w, _q8.Levels + (b * 32), _q8.Scales + b, k / 32);
+                }
+
+                break;
+            case DType.Q4_K:
+                for (int r = r0; r < r1; r++)
+                {
+                    long b = (long)r * (k / 32);
+                    _y[((long)r * _n) + n] = KQuantDots.DotQ4K(w, _q8.Levels + (b * 32), _q8.Scales + b, _q8.Sums + b, k / 256);
+                }
+
+                break;
+            case DType.Q6_K:
+                for (int r = r0; r < r1; r++)
+                {
+                    long b = (long)r * (k / 32);
+                    _y[((long)r * _n) + n] = KQuantDots.DotQ6K(w, _q8.Levels + (b * 32), _q8.Scales + b, k / 256);
+                }
+
+                break;
+            default:
+                throw new NotSupportedException($"CPU MatMul has no kernel for {_type} weights.");
+        }
+    }
+
+    private void EnsureScratch(int threads, int k)
+    {
+        if (_scratch.Length < threads)
+        {
+            Array.Resize(ref _scratch, threads);
+        }
+
+        for (int i = 0; i < threads; i++)
+        {
+            if (_scratch[i] is null || _scratch[i].Length < k)
+            {
+                _scratch[i] = new float[Math.Max(k, 64)];
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using System.Runtime.Intrinsics;
+
+namespace LlmFramework.Backends.Cpu.Kernels;
+
+/// <summary>
+/// Activation rows quantised to 8 bits in blocks of 32 (as ggml quantises x to Q8 before a quantised matmul):
+/// per block a float scale d = max|x|/127, 32 signed levels round(x/d), and the float sum of the original values
+/// (used to apply the Q4_K mins exactly). Buffers are pinned, owned by the backend and grown on demand.
+/// </summary>
+internal sealed unsafe class Q8Activations
+{
+    private sbyte[] _levels = [];
+    private float[] _scales = [];
+    private float[] _sums = [];
+
+    /// <summary>Levels, row-major (row r starts at r * K).</summary>
+    public sbyte* Levels { get; private set; }
+
+    /// <summary>Block scales (row r starts at r * K / 32).</summary>
+    public float* Scales { get; private set; }
+
+    /// <summary>Block sums of the original values, laid out as <see cref="Scales"/>.</summary>
+    public float* Sums { get; private set; }
+
+    /// <summary>Quantises <paramref name="rows"/> rows of <paramref name="k"/> values (k a multiple of 32).</summary>
+    public void Quantize(float* x, int rows, int k)
+    {
+        int blocks = rows * (k / 32);
+        Ensure(blocks);
+        for (int b = 0; b < blocks; b++)
+        {
+            QuantizeBlock(x + (b * 32), Levels + (b * 32), out Scales[b], out Sums[b]);
+        }
+    }
+
+    private static void QuantizeBlock(float* x, sbyte* q, out float scale, out float sum)
+    {
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<float> v0 = Vector256.Load(x), v1 = Vector256.Load(x + 8), v2 = Vector256.Load(x + 16), v3 = Vector256.Load(x + 24);
+            Vector256<float> amax = Vector256.Max(Vector256.Max(Vector256.Abs(v0), Vector256.Abs(v1)), Vector256.Max(Vector256.Abs(v2), Vector256.Abs(v3)));
+            float max = 0;
+            for (int j = 0; j < 8; j++)
+            {
+                max = MathF.Max(max, amax.GetElement(j));
+            }
+
+            sum = Vector256.Sum((v0 + v1) + (v2 + v3));
+            scale = max / 127f;
+            var inverse = Vector256.Create(max != 0 ? 127f / max : 0f);
+            Vector256<int> i0 = Vector256.ConvertToInt32(Vector256.Round(v0 * inverse));
+            Vector256<int> i1 = Vector256.ConvertToInt32(Vector256.Round(v1 * inverse));
+            Vector256<int> i2 = Vector256.ConvertToInt32(Vector256.Round(v2 * inverse));
+            Vector256<int> i3 = Vector256.ConvertToInt32(Vector256.Round(v3 * inverse));
+            Vector256<short> s01 = Vector256.Narrow(i0, i1);
+            Vector256<short> s23 = Vector256.Narrow(i2, i3);
+            Vector256.Narrow(s01, s23).Store(q);
+            return;
+        }
+
+        float m = 0, s = 0;
+        for (int j = 0; j < 32; j++)
+        {
+            m = MathF.Max(m, MathF.Abs(x[j]));
+            s += x[j];
+        }
+
+        float id = m != 0 ? 127f / m : 0f;
+        for (int j = 0; j < 32; j++)
+        {
+            q[j] = (sbyte)(int)MathF.Round(x[j] * id);
+        }
+
+        scale = m / 127f;
+        sum = s;
+    }
+
+    private void Ensure(int blocks)
+    {
+        if (_scales.Length >= blocks)
+        {
+            return;
+        }
+
+        int capacity = Math.Max(blocks, _scales.Length * 2);
+        _levels = GC.AllocateUninitializedArray<sbyte>(capacity * 32, pinned: true);
+        _scales = GC.AllocateUninitializedArray<float>(capacity, pinned: true);
+        _sums = GC.AllocateUninitializedArray<float>(capacity, pinned: true);
+        fixed (sbyte* l = _levels)
+        {
+            Levels = l;
+        }
+
+        fixed (float* s = _scales)
+        {
+            Scales = s;
+        }
+
+        fixed (float* s = _sums)
+        {
+            Sums = s;
+        }
+    }
+}

@@ -1,0 +1,127 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace LlmFramework.Backends.Cpu.Kernels;
+
+/// <summary>
+/// Dot products of one Q8_0 / Q4_0 weight row with one <see cref="Q8Activations"/> row, in integers per block:
+/// |w| (unsigned) times sign(w)·x (signed) through pmaddubsw + pmaddwd (Avx2, or Ssse3 on 128-bit halves), then
+/// one float multiply-add per block with d_w·d_x. A scalar loop covers machines without either.
+/// </summary>
+internal static unsafe class QuantDots
+{
+    /// <summary>Σ over <paramref name="blocks"/> Q8_0 blocks at <paramref name="w"/>.</summary>
+    public static float DotQ8_0(byte* w, sbyte* xq, float* xd, int blocks)
+    {
+        if (Avx2.IsSupported)
+        {
+            Vector256<float> acc0 = default, acc1 = default;
+            int b = 0;
+            for (; b + 1 < blocks; b += 2)
+            {
+                byte* w0 = w + (b * 34);
+                acc0 = Accumulate(acc0, IntDot256(Vector256.Load((sbyte*)(w0 + 2)), Vector256.Load(xq + (b * 32))), HalfVectors.HalfToSingle(*(ushort*)w0) * xd[b]);
+                acc1 = Accumulate(acc1, IntDot256(Vector256.Load((sbyte*)(w0 + 36)), Vector256.Load(xq + (b * 32) + 32)), HalfVectors.HalfToSingle(*(ushort*)(w0 + 34)) * xd[b + 1]);
+            }
+
+            for (; b < blocks; b++)
+            {
+                byte* w0 = w + (b * 34);
+                acc0 = Accumulate(acc0, IntDot256(Vector256.Load((sbyte*)(w0 + 2)), Vector256.Load(xq + (b * 32))), HalfVectors.HalfToSingle(*(ushort*)w0) * xd[b]);
+            }
+
+            return Vector256.Sum(acc0 + acc1);
+        }
+
+        float sum = 0;
+        for (int b = 0; b < blocks; b++)
+        {
+            byte* w0 = w + (b * 34);
+            int dot = Ssse3.IsSupported
+                ? IntDot128(Vector128.Load((sbyte*)(w0 + 2)), Vector128.Load(xq + (b * 32))) + IntDot128(Vector128.Load((sbyte*)(w0 + 18)), Vector128.Load(xq + (b * 32) + 16))
+                : ScalarDot((sbyte*)(w0 + 2), xq + (b * 32), 32);
+            sum += HalfVectors.HalfToSingle(*(ushort*)w0) * xd[b] * dot;
+        }
+
+        return sum;
+    }
+
+    /// <summary>Σ over <paramref name="blocks"/> Q4_0 blocks at <paramref name="w"/> (nibble j low = value j, high = value j+16, offset 8).</summary>
+    public static float DotQ4_0(byte* w, sbyte* xq, float* xd, int blocks)
+    {
+        if (Avx2.IsSupported)
+        {
+            Vector256<float> acc = default;
+            var low = Vector128.Create((byte)0x0F);
+            var eight = Vector256.Create((sbyte)8);
+            for (int b = 0; b < blocks; b++)
+            {
+                byte* w0 = w + (b * 18);
+                Vector128<byte> raw = Vector128.Load(w0 + 2);
+                Vector256<sbyte> q = Vector256.Create(raw & low, (raw.AsUInt16() >> 4).AsByte() & low).AsSByte() - eight;
+                acc = Accumulate(acc, IntDot256(q, Vector256.Load(xq + (b * 32))), HalfVectors.HalfToSingle(*(ushort*)w0) * xd[b]);
+            }
+
+            return Vector256.Sum(acc);
+        }
+
+        float sum = 0;
+        sbyte* unpacked = stackalloc sbyte[32];
+        for (int b = 0; b < blocks; b++)
+        {
+            byte* w0 = w + (b * 18);
+            for (int j = 0; j < 16; j++)
+            {
+                unpacked[j] = (sbyte)((w0[2 + j] & 0xF) - 8);
+                unpacked[j + 16] = (sbyte)((w0[2 + j] >> 4) - 8);
+            }
+
+            int dot = Ssse3.IsSupported
+                ? IntDot128(Vector128.Load(unpacked), Vector128.Load(xq + (b * 32))) + IntDot128(Vector128.Load(unpacked + 16), Vector128.Load(xq + (b * 32) + 16))
+                : ScalarDot(unpacked, xq + (b * 32), 32);
+            sum += HalfVectors.HalfToSingle(*(ushort*)w0) * xd[b] * dot;
+        }
+
+        return sum;
+    }
+
+    /// <summary>Per-lane partial sums of w·x for 32 signed bytes (8 int lanes, lane j covering bytes 4j..4j+3).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> IntDot256(Vector256<sbyte> w, Vector256<sbyte> x)
+    {
+        Vector256<short> pairs = Avx2.MultiplyAddAdjacent(Avx2.Abs(w), Avx2.Sign(x, w));
+        return Avx2.MultiplyAddAdjacent(pairs, Vector256.Create((short)1));
+    }
+
+    /// <summary>Per-lane partial sums of u·x for 32 unsigned (at most 127) by signed bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> UnsignedIntDot256(Vector256<byte> u, Vector256<sbyte> x)
+    {
+        Vector256<short> pairs = Avx2.MultiplyAddAdjacent(u, x);
+        return Avx2.MultiplyAddAdjacent(pairs, Vector256.Create((short)1));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Accumulate(Vector256<float> acc, Vector256<int> dot, float scale) =>
+        Vector256.FusedMultiplyAdd(Avx.ConvertToVector256Single(dot), Vector256.Create(scale), acc);
+
+    /// <summary>Σ w·x over 16 signed bytes with Ssse3/Sse2.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int IntDot128(Vector128<sbyte> w, Vector128<sbyte> x)
+    {
+        Vector128<short> pairs = Ssse3.MultiplyAddAdjacent(Ssse3.Abs(w), Ssse3.Sign(x, w));
+        return Vector128.Sum(Sse2.MultiplyAddAdjacent(pairs, Vector128.Create((short)1)));
+    }
+
+    public static int ScalarDot(sbyte* w, sbyte* x, int n)
+    {
+        int sum = 0;
+        for (int i = 0; i < n; i++)
+        {
+            sum += w[i] * x[i];
+        }
+
+        return sum;
+    }
+}
