@@ -57,12 +57,20 @@ public sealed class BackendHotSwapTests : IDisposable
     }
 
     [Fact]
-    public Task Swapping_the_backend_during_a_generation_on_stand_in_plugins()
+    public Task Swapping_the_backend_during_a_generation_on_a_stand_in_model_and_the_cpu_backend()
+    {
+        string plugins = CopyHostPlugins();
+        PluginCompiler.WritePlugin(plugins, "TinyFamily", "StandIn.Tiny", PluginCompiler.Compile("StandIn.Tiny", StandInPluginSources.TinyFamily()));
+        return RunScenarioAsync(plugins, UseTinyModel, prompt: [1, 17, 42, 30, 5, 9]);
+    }
+
+    [Fact]
+    public Task Swapping_the_backend_during_a_generation_on_stand_in_plugins_only()
     {
         string standIns = _dir.CreateFolder("stand-in-plugins");
         PluginCompiler.WritePlugin(standIns, "ReferenceCpu", "StandIn.Cpu", PluginCompiler.Compile("StandIn.Cpu", StandInPluginSources.ReferenceCpu(), PluginCompiler.RealContracts, PluginCompiler.ConformanceReference));
         PluginCompiler.WritePlugin(standIns, "TinyFamily", "StandIn.Tiny", PluginCompiler.Compile("StandIn.Tiny", StandInPluginSources.TinyFamily()));
-        return RunScenarioAsync(standIns, (_, options) => options.Model.Path = WriteTinyModel(), prompt: [1, 17, 42, 30, 5, 9]);
+        return RunScenarioAsync(standIns, UseTinyModel, prompt: [1, 17, 42, 30, 5, 9]);
     }
 
     /// <summary>
@@ -189,12 +197,13 @@ public sealed class BackendHotSwapTests : IDisposable
         return target;
     }
 
-    private string WriteTinyModel()
+    private void UseTinyModel(PluginManager manager, HostOptions options)
     {
         string folder = _dir.CreateFolder("tiny-model");
         File.WriteAllText(Path.Combine(folder, "config.json"), "{}");
         File.WriteAllText(Path.Combine(folder, StandInPluginSources.TinyMarker), "1234");
-        return folder;
+        options.Model.Path = folder;
+        options.Model.Family = "tiny";
     }
 
     private string WriteLlamaTestModel(PluginManager manager)
