@@ -69,4 +69,19 @@ internal static class ExpKernel
         Vector256<float> result = p * exponent.AsSingle();
         return Vector256.AndNot(result, underflow);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Exp(Vector128<float> x)
+    {
+        Vector128<float> underflow = Vector128.LessThan(x, Vector128.Create(Lowest));
+        x = Vector128.Min(Vector128.Max(x, Vector128.Create(Lowest)), Vector128.Create(Highest));
+        Vector128<float> n = Vector128.Round(x * Vector128.Create(Log2E));
+        Vector128<float> r = x - (n * Vector128.Create(Ln2Hi)) - (n * Vector128.Create(Ln2Lo));
+        Vector128<float> p = (((((((((Vector128.Create(P0) * r) + Vector128.Create(P1)) * r) + Vector128.Create(P2)) * r)
+            + Vector128.Create(P3)) * r) + Vector128.Create(P4)) * r) + Vector128.Create(P5);
+        p = (p * (r * r)) + r + Vector128<float>.One;
+        Vector128<int> exponent = (Vector128.ConvertToInt32(n) + Vector128.Create(127)) << 23;
+        Vector128<float> result = p * exponent.AsSingle();
+        return Vector128.AndNot(result, underflow);
+    }
 }

@@ -38,6 +38,16 @@ internal static class LogitMath
 
             max = HorizontalMax(acc);
         }
+        else if (Vector128.IsHardwareAccelerated && n >= Vector128<float>.Count)
+        {
+            Vector128<float> acc = Vector128.Create(float.NegativeInfinity);
+            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
+            {
+                acc = Vector128.Max(acc, Vector128.LoadUnsafe(ref start, (nuint)i));
+            }
+
+            max = HorizontalMax(acc);
+        }
 
         for (; i < n; i++)
         {
@@ -82,6 +92,18 @@ internal static class LogitMath
             for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
             {
                 uint mask = Vector256.Equals(Vector256.LoadUnsafe(ref start, (nuint)i), target).ExtractMostSignificantBits();
+                if (mask != 0)
+                {
+                    return i + BitOperations.TrailingZeroCount(mask);
+                }
+            }
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            Vector128<float> target = Vector128.Create(max);
+            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
+            {
+                uint mask = Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)i), target).ExtractMostSignificantBits();
                 if (mask != 0)
                 {
                     return i + BitOperations.TrailingZeroCount(mask);
@@ -136,6 +158,20 @@ internal static class LogitMath
 
             sum = Vector256.Sum(acc);
         }
+        else if (Vector128.IsHardwareAccelerated && n >= Vector128<float>.Count)
+        {
+            Vector128<float> s = Vector128.Create(shift);
+            Vector128<float> k = Vector128.Create(scale);
+            Vector128<float> acc = Vector128<float>.Zero;
+            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
+            {
+                Vector128<float> e = ExpKernel.Exp((Vector128.LoadUnsafe(ref src, (nuint)i) - s) * k);
+                e.StoreUnsafe(ref dst, (nuint)i);
+                acc += e;
+            }
+
+            sum = Vector128.Sum(acc);
+        }
 
         for (; i < n; i++)
         {
@@ -177,6 +213,18 @@ internal static class LogitMath
             }
 
             sum = Vector256.Sum(acc);
+        }
+        else if (Vector128.IsHardwareAccelerated && n >= Vector128<float>.Count)
+        {
+            Vector128<float> s = Vector128.Create(shift);
+            Vector128<float> k = Vector128.Create(scale);
+            Vector128<float> acc = Vector128<float>.Zero;
+            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
+            {
+                acc += ExpKernel.Exp((Vector128.LoadUnsafe(ref src, (nuint)i) - s) * k);
+            }
+
+            sum = Vector128.Sum(acc);
         }
 
         for (; i < n; i++)
@@ -221,6 +269,20 @@ internal static class LogitMath
             }
 
             sum = Vector256.Sum(acc);
+        }
+        else if (Vector128.IsHardwareAccelerated && n >= Vector128<float>.Count)
+        {
+            Vector128<float> t = Vector128.Create(threshold);
+            Vector128<float> acc = Vector128<float>.Zero;
+            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
+            {
+                Vector128<float> v = Vector128.LoadUnsafe(ref start, (nuint)i);
+                v = Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(v, t), v, Vector128<float>.Zero);
+                v.StoreUnsafe(ref start, (nuint)i);
+                acc += v;
+            }
+
+            sum = Vector128.Sum(acc);
         }
 
         for (; i < n; i++)
@@ -280,6 +342,22 @@ internal static class LogitMath
             mass = Vector256.Sum(acc);
             count = Vector256.Sum(counts);
         }
+        else if (Vector128.IsHardwareAccelerated && n >= Vector128<float>.Count)
+        {
+            Vector128<float> t = Vector128.Create(threshold);
+            Vector128<float> acc = Vector128<float>.Zero;
+            Vector128<int> counts = Vector128<int>.Zero;
+            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
+            {
+                Vector128<float> v = Vector128.LoadUnsafe(ref start, (nuint)i);
+                Vector128<float> keep = Vector128.GreaterThanOrEqual(v, t);
+                acc += v & keep;
+                counts -= keep.AsInt32();
+            }
+
+            mass = Vector128.Sum(acc);
+            count = Vector128.Sum(counts);
+        }
 
         for (; i < n; i++)
         {
@@ -334,6 +412,22 @@ internal static class LogitMath
                 if (atLeastLow != 0)
                 {
                     uint atLeastHigh = Vector256.GreaterThanOrEqual(v, h).ExtractMostSignificantBits();
+                    highCount = AppendSetBits(atLeastHigh, i, highIds, highCount);
+                    bandCount = AppendSetBits(atLeastLow & ~atLeastHigh, i, bandIds, bandCount);
+                }
+            }
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            Vector128<float> h = Vector128.Create(high);
+            Vector128<float> l = Vector128.Create(low);
+            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
+            {
+                Vector128<float> v = Vector128.LoadUnsafe(ref start, (nuint)i);
+                uint atLeastLow = Vector128.GreaterThanOrEqual(v, l).ExtractMostSignificantBits();
+                if (atLeastLow != 0)
+                {
+                    uint atLeastHigh = Vector128.GreaterThanOrEqual(v, h).ExtractMostSignificantBits();
                     highCount = AppendSetBits(atLeastHigh, i, highIds, highCount);
                     bandCount = AppendSetBits(atLeastLow & ~atLeastHigh, i, bandIds, bandCount);
                 }
@@ -411,6 +505,16 @@ internal static class LogitMath
 
             sum = Vector256.Sum(acc);
         }
+        else if (Vector128.IsHardwareAccelerated && n >= Vector128<float>.Count)
+        {
+            Vector128<float> acc = Vector128<float>.Zero;
+            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
+            {
+                acc += Vector128.LoadUnsafe(ref start, (nuint)i);
+            }
+
+            sum = Vector128.Sum(acc);
+        }
 
         for (; i < n; i++)
         {
@@ -422,13 +526,14 @@ internal static class LogitMath
 
     private static float HorizontalMax(Vector256<float> a, Vector256<float> b) => HorizontalMax(Vector256.Max(a, b));
 
-    private static float HorizontalMax(Vector256<float> v)
+    private static float HorizontalMax(Vector256<float> v) => HorizontalMax(Vector128.Max(v.GetLower(), v.GetUpper()));
+
+    private static float HorizontalMax(Vector128<float> v)
     {
-        Vector128<float> m = Vector128.Max(v.GetLower(), v.GetUpper());
-        float max = m.GetElement(0);
+        float max = v.GetElement(0);
         for (int i = 1; i < Vector128<float>.Count; i++)
         {
-            max = MathF.Max(max, m.GetElement(i));
+            max = MathF.Max(max, v.GetElement(i));
         }
 
         return max;

@@ -79,6 +79,16 @@ internal static class TopSelection
                 }
             }
         }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
+            {
+                if (Vector128.GreaterThanAny(Vector128.LoadUnsafe(ref row, (nuint)i), Vector128.Create(threshold)))
+                {
+                    threshold = OfferRange(logits, heap, i, i + Vector128<float>.Count, threshold);
+                }
+            }
+        }
 
         OfferRange(logits, heap, i, n, threshold);
     }
