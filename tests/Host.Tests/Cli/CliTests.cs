@@ -118,4 +118,52 @@ public sealed class CliTests : IDisposable
         Assert.Equal(1, exit);
         Assert.Contains("--arch 'llama': no loaded model family writes it", error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Make_test_model_writes_a_gguf_file_with_the_llama_plugin()
+    {
+        string output = _dir.Combine("tiny.gguf");
+        (int exit, string stdout, string error) = CliHarness.Run("make-test-model", "--out", output, "--dim", "32", "--layers", "1", "--heads", "2", "--ffn", "64", "--vocab", "300", "--plugins-dir", RepositoryPaths.HostPluginDirectory);
+
+        Assert.True(exit == 0, $"exit {exit}: {error}");
+        Assert.Equal(output, stdout.Trim());
+        using FileStream file = File.OpenRead(output);
+        var magic = new byte[4];
+        file.ReadExactly(magic);
+        Assert.Equal("GGUF"u8.ToArray(), magic);
+    }
+
+    [Fact]
+    public void Make_test_model_writes_a_hugging_face_folder_with_the_llama_plugin()
+    {
+        string output = _dir.Combine("tiny-hf");
+        (int exit, _, string error) = CliHarness.Run("make-test-model", "--format", "hf", "--out", output, "--dim", "32", "--layers", "1", "--heads", "2", "--ffn", "64", "--vocab", "300", "--plugins-dir", RepositoryPaths.HostPluginDirectory);
+
+        Assert.True(exit == 0, $"exit {exit}: {error}");
+        Assert.True(File.Exists(Path.Combine(output, "config.json")));
+        Assert.True(File.Exists(Path.Combine(output, "model.safetensors")));
+    }
+
+    [Fact]
+    public void Make_test_model_rejects_a_non_positive_size()
+    {
+        (int exit, _, string error) = CliHarness.Run("make-test-model", "--out", _dir.Combine("m.gguf"), "--layers", "0");
+        Assert.Equal(1, exit);
+        Assert.Contains("--layers must be positive, got 0", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plugins_lists_the_host_plugins_the_cpu_backend_and_the_llama_family()
+    {
+        (int exit, string output, string error) = CliHarness.Run("plugins", "--format", "json", "--plugins-dir", RepositoryPaths.HostPluginDirectory);
+
+        Assert.True(exit == 0, $"exit {exit}: {error}");
+        using JsonDocument doc = JsonDocument.Parse(output);
+        JsonElement[] plugins = [.. doc.RootElement.GetProperty("plugins").EnumerateArray()];
+        string[] provides = [.. plugins.SelectMany(p => p.GetProperty("provides").EnumerateArray().Select(e => e.GetString()!))];
+        Assert.Contains("backend:cpu", provides);
+        Assert.Contains("family:llama", provides);
+        Assert.All(plugins, p => Assert.Equal("1.0", p.GetProperty("contract").GetString()));
+        Assert.Empty(doc.RootElement.GetProperty("failures").EnumerateArray());
+    }
 }
