@@ -1,3 +1,4 @@
+using LlmFramework.Abstractions.Backends;
 using LlmFramework.Abstractions.Graph;
 using LlmFramework.Formats.Gguf;
 using LlmFramework.Formats.Safetensors;
@@ -28,7 +29,8 @@ internal sealed class ModelParts : IDisposable
 
     public ComputeGraph BuildGraph() => LlamaGraphBuilder.Build(Config, Weights, Style);
 
-    public ReferenceForward Forward(int maxTokens = 32) => new(BuildGraph(), LlamaGraphBuilder.CacheLayout(Config, Config.MaxPositionEmbeddings), maxTokens);
+    public ReferenceForward Forward(int maxTokens = 32, IBackend? backend = null) =>
+        new(BuildGraph(), LlamaGraphBuilder.CacheLayout(Config, Config.MaxPositionEmbeddings), maxTokens, backend);
 
     public static ModelParts OpenGguf(string path)
     {

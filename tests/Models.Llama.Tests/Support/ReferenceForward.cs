@@ -1,21 +1,24 @@
+using LlmFramework.Abstractions.Backends;
 using LlmFramework.Abstractions.Execution;
 using LlmFramework.Abstractions.Graph;
 using LlmFramework.Conformance;
 
 namespace LlmFramework.Models.Llama.Tests.Support;
 
-/// <summary>Runs a step graph node by node with the conformance suite's scalar reference ops.</summary>
+/// <summary>Runs a step graph node by node with the conformance suite's scalar reference ops, or with a backend.</summary>
 internal sealed class ReferenceForward
 {
     private const int BlockSize = 4;
     private readonly ComputeGraph _graph;
     private readonly HostKvCache _cache;
     private readonly int[] _blockTable;
+    private readonly IBackend? _backend;
     private int _position;
 
-    public ReferenceForward(ComputeGraph graph, KvCacheLayout layout, int maxTokens = 32)
+    public ReferenceForward(ComputeGraph graph, KvCacheLayout layout, int maxTokens = 32, IBackend? backend = null)
     {
         _graph = graph;
+        _backend = backend;
         int blocks = (maxTokens + BlockSize - 1) / BlockSize;
         _cache = new HostKvCache(layout, BlockSize, blocks);
 
@@ -29,9 +32,16 @@ internal sealed class ReferenceForward
         var batch = new StepBatch(tokens.Length);
         batch.Add(0, tokens, _position, _blockTable, wantLogits: true);
         var context = new ConformanceExecutionContext(batch, _cache);
-        foreach (GraphNode node in _graph.Nodes)
+        if (_backend is not null)
         {
-            ReferenceOps.Execute(node, context);
+            _backend.Execute(_graph.Nodes, context);
+        }
+        else
+        {
+            foreach (GraphNode node in _graph.Nodes)
+            {
+                ReferenceOps.Execute(node, context);
+            }
         }
 
         _position += tokens.Length;
