@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using LlmFramework.Abstractions.Models;
 using LlmFramework.Abstractions.Tensors;
 using LlmFramework.Engine;
+using LlmFramework.Engine.Generation;
+using LlmFramework.Engine.Sampling;
 using LlmFramework.Host.Configuration;
 using LlmFramework.Host.Plugins;
 using LlmFramework.Host.Runtime;
@@ -74,7 +76,7 @@ public sealed class BackendHotSwapTests : IDisposable
     }
 
     /// <summary>
-    /// v1 (slow) serves a reference generation, then a second generation during which v2 is written over it; then v3
+    /// v1 serves a reference generation, then a slow streamed generation during which v2 is written over it; then v3
     /// (built against contract 2.0) and v4 (its constructor throws) are written and must leave v2 serving.
     /// </summary>
     private async Task RunScenarioAsync(string otherPlugins, Action<PluginManager, HostOptions> chooseModel, int[] prompt)
@@ -111,22 +113,23 @@ public sealed class BackendHotSwapTests : IDisposable
         Assert.Equal("v1", engine.Backends[0].Device.Description);
         Assert.Contains(engine.Partitions, p => p.Backend.Name == BackendName);
 
-        // Reference: the same generation with no swap (v1 without its delay).
+        // Reference: the same generation with no swap (v1 without its delay), direct and streamed (continuous batching).
         AppDomain.CurrentDomain.SetData(TestPluginSources.DelayKey, 0);
         IReadOnlyList<int> reference = engine.GenerateGreedy(prompt, Tokens, out _);
         Assert.Equal(Tokens, reference.Count);
+        Assert.Equal(reference, await GenerateStreamedAsync(engine, prompt));
         Assert.True(Calls(V1) > 0, "v1 ran no Add node");
 
-        // Start a slow generation on v1 (40 ms per Add partition), and rebuild the plugin as v2 once a few steps ran.
+        // Start a slow streamed generation on v1 (40 ms per Add partition), and rebuild the plugin as v2 once a few steps ran.
         AppDomain.CurrentDomain.SetData(TestPluginSources.DelayKey, 40);
         int v1CallsBefore = Calls(V1);
-        Task<IReadOnlyList<int>> generation = Task.Factory.StartNew(() => engine.GenerateGreedy(prompt, Tokens, out _), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        Task<int[]> generation = Task.Run(() => GenerateStreamedAsync(engine, prompt));
         await Eventually.HoldsAsync(() => Calls(V1) >= v1CallsBefore + 8 || generation.IsCompleted, Patience, "v1 to run a few steps", Diagnostics);
         Assert.False(generation.IsCompleted, "the generation ended before the plugin was rebuilt");
         PluginCompiler.WritePlugin(swapPlugins, Folder, AssemblyName, v2);
 
         await Eventually.HoldsAsync(() => !reloaded.IsEmpty && runtime.BackendSwapCount == 1, Patience, "the v2 reload and the backend swap", Diagnostics);
-        IReadOnlyList<int> swapped = await generation.WaitAsync(TimeSpan.FromSeconds(120));
+        int[] swapped = await generation.WaitAsync(TimeSpan.FromSeconds(120));
 
         Assert.Equal(reference, swapped);
         Assert.True(Calls(V1) > v1CallsBefore, "v1 ran no step of the swapped generation");
@@ -165,9 +168,25 @@ public sealed class BackendHotSwapTests : IDisposable
         Assert.Equal(2, manager.FindBackendPlugin(BackendName)!.LoadCount);
         Assert.Equal(new Version(2, 0, 0), manager.FindBackendPlugin(BackendName)!.Manifest.Version);
         int v2Before = Calls(V2);
-        IReadOnlyList<int> again = await Task.Run(() => runtime.Engine.GenerateGreedy(prompt, Tokens, out _));
-        Assert.Equal(reference, again);
-        Assert.True(Calls(V2) > v2Before, "v2 did not run the generation after the failed reload");
+        Assert.Equal(reference, await Task.Run(() => runtime.Engine.GenerateGreedy(prompt, Tokens, out _)));
+        Assert.Equal(reference, await GenerateStreamedAsync(runtime.Engine, prompt));
+        Assert.True(Calls(V2) > v2Before, "v2 did not run the generations after the failed reload");
+    }
+
+    /// <summary>A greedy generation through the engine's continuous-batching loop; the token ids it streamed.</summary>
+    private static async Task<int[]> GenerateStreamedAsync(InferenceEngine engine, int[] prompt)
+    {
+        var request = new GenerationRequest { PromptTokens = prompt, Sampling = SamplingOptions.Greedy, MaxTokens = Tokens, IgnoreEos = true };
+        var tokens = new List<int>(Tokens);
+        await foreach (GenerationChunk chunk in engine.GenerateAsync(request))
+        {
+            if (chunk.TokenId >= 0)
+            {
+                tokens.Add(chunk.TokenId);
+            }
+        }
+
+        return [.. tokens];
     }
 
     private static byte[] Build(string source) => PluginCompiler.Compile(AssemblyName, source);
