@@ -112,6 +112,18 @@ public sealed class SamplerTruncationTests
         Assert.Equal(expected.Order(), Support(SamplingMath.Histogram(sampler, logits, 25 * expected.Count)));
     }
 
+    [Fact]
+    public void Top_k_of_one_is_greedy_whatever_the_seed()
+    {
+        var random = new Random(8);
+        float[] logits = [.. Enumerable.Range(0, 1000).Select(_ => (float)random.NextDouble())];
+        int argmax = Array.IndexOf(logits, logits.Max());
+        for (ulong seed = 0; seed < 20; seed++)
+        {
+            Assert.Equal(argmax, new Sampler(Options(topK: 1) with { Seed = seed }, logits.Length).Sample(logits, []));
+        }
+    }
+
     private static int[] Support(int[] counts) => [.. Enumerable.Range(0, counts.Length).Where(i => counts[i] > 0)];
 
     private static SamplingOptions Options(int topK = 0, float topP = 1f, float minP = 0f) => new()

@@ -158,4 +158,14 @@ public sealed class StopMatcherTests
         ArgumentException error = Assert.Throws<ArgumentException>(() => new StopMatcher(["ok", ""]));
         Assert.Contains("stop string 1 is empty", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Stop_with_non_ascii_characters_matches_across_pushes()
+    {
+        var matcher = new StopMatcher(["🙂 终"]);
+
+        Assert.Equal("ok ", matcher.Push("ok 🙂").Emit);
+        Assert.Equal(string.Empty, matcher.Push(" ").Emit);
+        Assert.Equal(new StopResult(string.Empty, true, "🙂 终"), matcher.Push("终了"));
+    }
 }
