@@ -182,6 +182,17 @@ public sealed class HuggingFaceConfigReaderTests : IDisposable
         Assert.Contains("'hidden_size' should be an integer", e.Message);
     }
 
+    [Theory]
+    [InlineData("attention_bias", true)]
+    [InlineData("mlp_bias", true)]
+    [InlineData("hidden_act", "gelu")]
+    public void Unsupported_variants_are_refused(string key, object value)
+    {
+        ModelLoadException e = ReadFails(c => c[key] = value);
+        Assert.Contains(key, e.Message);
+        Assert.Contains("not supported", e.Message);
+    }
+
     [Fact]
     public void Non_positive_values_are_rejected()
     {

@@ -9,6 +9,7 @@ public static class HuggingFaceConfigReader
     public static LlamaConfig Read(string configPath)
     {
         JsonObjectReader json = JsonObjectReader.Load(configPath);
+        RejectUnsupportedVariants(json);
         int hidden = json.RequiredInt("hidden_size");
         int heads = json.RequiredInt("num_attention_heads");
         int? headDim = json.OptionalInt("head_dim");
@@ -43,6 +44,24 @@ public static class HuggingFaceConfigReader
         };
         LlamaConfigValidator.Validate(config, json.Path, ConfigKeyNames.HuggingFace, headDim is not null);
         return config;
+    }
+
+    /// <summary>LLaMA variants whose extra parts the contract-1 op set cannot express are refused, not silently mis-run.</summary>
+    private static void RejectUnsupportedVariants(JsonObjectReader json)
+    {
+        foreach (string key in new[] { "attention_bias", "mlp_bias" })
+        {
+            if (json.OptionalBool(key) == true)
+            {
+                throw new ModelLoadException(json.Path, $"{key} is true; biases on LLaMA projections are not supported (contract 1 has no broadcast add)", new NotSupportedException(key));
+            }
+        }
+
+        string activation = json.OptionalString("hidden_act") ?? "silu";
+        if (activation != "silu")
+        {
+            throw new ModelLoadException(json.Path, $"hidden_act '{activation}' is not supported (LLaMA uses silu)", new NotSupportedException(activation));
+        }
     }
 
     /// <summary>The first entry of "architectures", else "model_type", else "".</summary>

@@ -31,6 +31,14 @@ internal sealed class LlamaWeightLoader
 
     public LlamaWeights Load(LlamaConfig c, LlamaTensorNames names)
     {
+        foreach (string bias in new[] { "blk.0.attn_q.bias", "model.layers.0.self_attn.q_proj.bias" })
+        {
+            if (_contains(bias))
+            {
+                throw new ModelLoadException(_path, $"has '{bias}': biases on LLaMA projections are not supported (contract 1 has no broadcast add)");
+            }
+        }
+
         long d = c.HiddenSize, v = c.VocabSize, q = c.QueryWidth, kv = c.KvWidth, f = c.IntermediateSize;
         WeightTensor embedding = Matrix(names.TokenEmbedding, v, d);
         var layers = new LlamaLayerWeights[c.LayerCount];
