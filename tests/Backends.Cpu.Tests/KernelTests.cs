@@ -37,6 +37,33 @@ public sealed unsafe class KernelTests
             $"half 0x{half:X4}: got {actual}, expected {expected}");
 
     [Fact]
+    public void Finite_f16_dot_matches_the_general_one_and_the_scan_finds_specials()
+    {
+        var halves = new ushort[300];
+        for (int i = 0; i < halves.Length; i++)
+        {
+            halves[i] = (ushort)((i * 997) & 0xFBFF); // exponent never 31
+        }
+
+        float[] x = Support.Data.Gaussian(halves.Length, seed: 4);
+        fixed (ushort* h = halves)
+        fixed (float* px = x)
+        {
+            Assert.False(HalfVectors.HasInfinityOrNaN(h, halves.Length));
+            for (int n = 0; n <= halves.Length; n += 7)
+            {
+                Assert.Equal(HalfVectors.Dot(h, px, n, isBf16: false), HalfVectors.DotFiniteF16(h, px, n));
+            }
+
+            halves[257] = 0xFC00; // -inf
+            Assert.True(HalfVectors.HasInfinityOrNaN(h, halves.Length));
+            Assert.False(HalfVectors.HasInfinityOrNaN(h, 257));
+            halves[257] = 0x7E01; // NaN in the scalar tail
+            Assert.True(HalfVectors.HasInfinityOrNaN(h, 258));
+        }
+    }
+
+    [Fact]
     public void Bf16_widening_is_a_shift()
     {
         ushort[] values = [0x3F80, 0xC049, 0x7F80, 0x0001, 0x8000, 0x4000, 0x1234, 0xABCD, 0x7FC0];

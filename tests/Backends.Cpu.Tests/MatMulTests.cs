@@ -136,4 +136,25 @@ public sealed class MatMulTests
             Assert.Equal(one.GetF32(y).ToArray(), two.GetF32(y).ToArray());
         }
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(9)]
+    public void F16_weights_with_infinities_give_infinite_outputs(int k)
+    {
+        var values = new float[2 * k];
+        values.AsSpan().Fill(0.5f);
+        values[k - 1] = float.PositiveInfinity; // row 0 holds +inf; row 1 is finite
+        WeightTensor w = TestWeights.Create("w", DType.F16, 2, k, values);
+        var graph = new OpGraph();
+        GraphTensor x = graph.Activation(k);
+        GraphTensor y = graph.Builder.MatMul(x, graph.Builder.Weight(w));
+        var context = new TestExecutionContext(Data.Batch(1));
+        context.Set(x, Enumerable.Repeat(2f, k).ToArray());
+        using CpuBackend backend = Support.Backends.Create(1);
+        backend.Execute([graph.NodeOf(y)], context);
+
+        Assert.Equal(float.PositiveInfinity, context.GetF32(y)[0]);
+        Assert.Equal(k, context.GetF32(y)[1]);
+    }
 }

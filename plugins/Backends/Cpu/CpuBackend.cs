@@ -22,6 +22,7 @@ public sealed unsafe class CpuBackend : IBackend
     private readonly AttentionWork _attention = new();
     private readonly RopeKernel _rope = new();
     private readonly WeightFloats _weights = new();
+    private readonly Dictionary<WeightTensor, bool> _finiteF16 = new(ReferenceEqualityComparer.Instance);
     private bool _disposed;
 
     /// <summary>Creates a backend on <paramref name="device"/> with <paramref name="threads"/> threads (the caller included).</summary>
@@ -173,8 +174,20 @@ public sealed unsafe class CpuBackend : IBackend
         fixed (float* x = Input(xt, context))
         fixed (float* y = context.GetF32(node.Output))
         {
-            _matMul.Run(_pool, threads, w.Data, w.Type, checked((int)w.Rows), k, x, rows, y);
+            _matMul.Run(_pool, threads, w.Data, w.Type, checked((int)w.Rows), k, x, rows, y, w.Type == DType.F16 && IsFiniteF16(w));
         }
+    }
+
+    /// <summary>Whether an F16 weight holds no infinity/NaN, scanned once on first use and remembered.</summary>
+    private bool IsFiniteF16(WeightTensor w)
+    {
+        if (!_finiteF16.TryGetValue(w, out bool finite))
+        {
+            finite = !HalfVectors.HasInfinityOrNaN((ushort*)w.Data, w.ByteLength / 2);
+            _finiteF16.Add(w, finite);
+        }
+
+        return finite;
     }
 
     private void RmsNorm(GraphNode node, IExecutionContext context)

@@ -25,8 +25,8 @@ internal static unsafe class KQuantDots
             {
                 byte* block = w + (s * 144);
                 int xb = s * 8;
-                float d = HalfVectors.HalfToSingle(*(ushort*)block);
-                float dmin = HalfVectors.HalfToSingle(*(ushort*)(block + 2));
+                float d = HalfTable.ToSingle(*(ushort*)block);
+                float dmin = HalfTable.ToSingle(*(ushort*)(block + 2));
                 UnpackScales(block + 4, sc, mn);
                 float mins = 0;
                 for (int j = 0; j < 8; j++)
@@ -52,8 +52,8 @@ internal static unsafe class KQuantDots
         {
             byte* block = w + (s * 144);
             int xb = s * 8;
-            float d = HalfVectors.HalfToSingle(*(ushort*)block);
-            float dmin = HalfVectors.HalfToSingle(*(ushort*)(block + 2));
+            float d = HalfTable.ToSingle(*(ushort*)block);
+            float dmin = HalfTable.ToSingle(*(ushort*)(block + 2));
             UnpackScales(block + 4, sc, mn);
             for (int g = 0; g < 4; g++)
             {
@@ -88,7 +88,7 @@ internal static unsafe class KQuantDots
             {
                 byte* block = w + (s * 210);
                 sbyte* scales = (sbyte*)(block + 192);
-                float d = HalfVectors.HalfToSingle(*(ushort*)(block + 208));
+                float d = HalfTable.ToSingle(*(ushort*)(block + 208));
                 for (int h = 0; h < 2; h++)
                 {
                     Vector256<byte> qlA = Vector256.Load(block + (64 * h));
@@ -115,7 +115,7 @@ internal static unsafe class KQuantDots
         {
             byte* block = w + (s * 210);
             sbyte* scales = (sbyte*)(block + 192);
-            float d = HalfVectors.HalfToSingle(*(ushort*)(block + 208));
+            float d = HalfTable.ToSingle(*(ushort*)(block + 208));
             for (int h = 0; h < 2; h++)
             {
                 byte* ql = block + (64 * h);

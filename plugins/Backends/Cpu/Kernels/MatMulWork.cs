@@ -27,9 +27,11 @@ internal sealed unsafe class MatMulWork : ParallelWork
     private int _chunk;
     private int _chunkCount;
     private int _nextChunk;
+    private bool _finiteF16;
 
     /// <summary>Runs the matmul on <paramref name="threads"/> threads of <paramref name="pool"/>.</summary>
-    public void Run(WorkerPool pool, int threads, byte* w, DType type, int n, int k, float* x, int rows, float* y)
+    /// <param name="finiteF16">For F16 weights: the caller checked that they hold no infinity or NaN (faster widening).</param>
+    public void Run(WorkerPool pool, int threads, byte* w, DType type, int n, int k, float* x, int rows, float* y, bool finiteF16 = false)
     {
         if (rows == 0 || n == 0)
         {
@@ -44,6 +46,7 @@ internal sealed unsafe class MatMulWork : ParallelWork
         _rows = rows;
         _x = x;
         _y = y;
+        _finiteF16 = finiteF16;
         if (DTypeInfo.IsQuantized(type))
         {
             _q8.Quantize(x, rows, k);
@@ -96,7 +99,9 @@ internal sealed unsafe class MatMulWork : ParallelWork
                 bool isBf16 = _type == DType.BF16;
                 if (r1 - r0 == 1)
                 {
-                    _y[((long)r0 * _n) + n] = HalfVectors.Dot((ushort*)w, _x + ((long)r0 * k), k, isBf16);
+                    _y[((long)r0 * _n) + n] = _finiteF16 && !isBf16
+                        ? HalfVectors.DotFiniteF16((ushort*)w, _x + ((long)r0 * k), k)
+                        : HalfVectors.Dot((ushort*)w, _x + ((long)r0 * k), k, isBf16);
                     break;
                 }
 

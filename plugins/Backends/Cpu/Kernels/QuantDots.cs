@@ -21,14 +21,14 @@ internal static unsafe class QuantDots
             for (; b + 1 < blocks; b += 2)
             {
                 byte* w0 = w + (b * 34);
-                acc0 = Accumulate(acc0, IntDot256(Vector256.Load((sbyte*)(w0 + 2)), Vector256.Load(xq + (b * 32))), HalfVectors.HalfToSingle(*(ushort*)w0) * xd[b]);
-                acc1 = Accumulate(acc1, IntDot256(Vector256.Load((sbyte*)(w0 + 36)), Vector256.Load(xq + (b * 32) + 32)), HalfVectors.HalfToSingle(*(ushort*)(w0 + 34)) * xd[b + 1]);
+                acc0 = Accumulate(acc0, IntDot256(Vector256.Load((sbyte*)(w0 + 2)), Vector256.Load(xq + (b * 32))), HalfTable.ToSingle(*(ushort*)w0) * xd[b]);
+                acc1 = Accumulate(acc1, IntDot256(Vector256.Load((sbyte*)(w0 + 36)), Vector256.Load(xq + (b * 32) + 32)), HalfTable.ToSingle(*(ushort*)(w0 + 34)) * xd[b + 1]);
             }
 
             for (; b < blocks; b++)
             {
                 byte* w0 = w + (b * 34);
-                acc0 = Accumulate(acc0, IntDot256(Vector256.Load((sbyte*)(w0 + 2)), Vector256.Load(xq + (b * 32))), HalfVectors.HalfToSingle(*(ushort*)w0) * xd[b]);
+                acc0 = Accumulate(acc0, IntDot256(Vector256.Load((sbyte*)(w0 + 2)), Vector256.Load(xq + (b * 32))), HalfTable.ToSingle(*(ushort*)w0) * xd[b]);
             }
 
             return Vector256.Sum(acc0 + acc1);
@@ -41,7 +41,7 @@ internal static unsafe class QuantDots
             int dot = Ssse3.IsSupported
                 ? IntDot128(Vector128.Load((sbyte*)(w0 + 2)), Vector128.Load(xq + (b * 32))) + IntDot128(Vector128.Load((sbyte*)(w0 + 18)), Vector128.Load(xq + (b * 32) + 16))
                 : ScalarDot((sbyte*)(w0 + 2), xq + (b * 32), 32);
-            sum += HalfVectors.HalfToSingle(*(ushort*)w0) * xd[b] * dot;
+            sum += HalfTable.ToSingle(*(ushort*)w0) * xd[b] * dot;
         }
 
         return sum;
@@ -60,7 +60,7 @@ internal static unsafe class QuantDots
                 byte* w0 = w + (b * 18);
                 Vector128<byte> raw = Vector128.Load(w0 + 2);
                 Vector256<sbyte> q = Vector256.Create(raw & low, (raw.AsUInt16() >> 4).AsByte() & low).AsSByte() - eight;
-                acc = Accumulate(acc, IntDot256(q, Vector256.Load(xq + (b * 32))), HalfVectors.HalfToSingle(*(ushort*)w0) * xd[b]);
+                acc = Accumulate(acc, IntDot256(q, Vector256.Load(xq + (b * 32))), HalfTable.ToSingle(*(ushort*)w0) * xd[b]);
             }
 
             return Vector256.Sum(acc);
@@ -80,7 +80,7 @@ internal static unsafe class QuantDots
             int dot = Ssse3.IsSupported
                 ? IntDot128(Vector128.Load(unpacked), Vector128.Load(xq + (b * 32))) + IntDot128(Vector128.Load(unpacked + 16), Vector128.Load(xq + (b * 32) + 16))
                 : ScalarDot(unpacked, xq + (b * 32), 32);
-            sum += HalfVectors.HalfToSingle(*(ushort*)w0) * xd[b] * dot;
+            sum += HalfTable.ToSingle(*(ushort*)w0) * xd[b] * dot;
         }
 
         return sum;
