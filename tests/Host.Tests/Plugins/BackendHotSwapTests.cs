@@ -77,7 +77,8 @@ public sealed class BackendHotSwapTests : IDisposable
 
     /// <summary>
     /// v1 serves a reference generation, then a slow streamed generation during which v2 is written over it; then v3
-    /// (built against contract 2.0) and v4 (its constructor throws) are written and must leave v2 serving.
+    /// (built against contract 2.0), v4 (its constructor throws) and v5 (its factory cannot create a backend) are written
+    /// and must leave v2 serving.
     /// </summary>
     private async Task RunScenarioAsync(string otherPlugins, Action<PluginManager, HostOptions> chooseModel, int[] prompt)
     {
@@ -88,6 +89,7 @@ public sealed class BackendHotSwapTests : IDisposable
         byte[] v2 = Build(TestPluginSources.AddOnlyBackend(PluginName, BackendName, "v2", V2, version: "2.0.0"));
         byte[] v3AgainstContract2 = PluginCompiler.Compile(AssemblyName, TestPluginSources.AgainstFakeContracts(PluginName), PluginCompiler.CompileFakeContracts(2));
         byte[] v4ConstructorThrows = Build(TestPluginSources.AddOnlyBackend(PluginName, BackendName, "v4", "swaptest.v4", version: "4.0.0", constructorBody: "throw new InvalidOperationException(\"v4 is broken\");"));
+        byte[] v5CreateThrows = Build(TestPluginSources.AddOnlyBackend(PluginName, BackendName, "v5", "swaptest.v5", version: "5.0.0", createFailure: "v5 finds no device"));
 
         string swapPlugins = _dir.CreateFolder("swap-plugins");
         PluginCompiler.WritePlugin(swapPlugins, Folder, AssemblyName, v1);
@@ -159,6 +161,14 @@ public sealed class BackendHotSwapTests : IDisposable
         Assert.Contains($"new build of {PluginName} not loaded, keeping version 2.0.0 (load 2)", reloadFailures.ToArray()[1].Reason, StringComparison.Ordinal);
         await AssertStillServedByV2Async(runtime, manager, prompt, reference);
         Assert.Single(reloaded);
+
+        // v5 loads, but its factory cannot create a backend: the engine keeps v2's backend and the runtime logs why.
+        PluginCompiler.WritePlugin(swapPlugins, Folder, AssemblyName, v5CreateThrows);
+        await Eventually.HoldsAsync(() => reloaded.Count == 2, Patience, "the v5 reload", Diagnostics);
+        Assert.Contains(_log.MessagesAtOrAbove(LogLevel.Error), m => m.Contains($"new build of {PluginName} could not create its backend; keeping the old one", StringComparison.Ordinal) && m.Contains("v5 finds no device", StringComparison.Ordinal));
+        Assert.Equal(1, runtime.BackendSwapCount);
+        Assert.Equal("v2", engine.Backends[0].Device.Description);
+        Assert.Equal(reference, await GenerateStreamedAsync(engine, prompt));
     }
 
     private static async Task AssertStillServedByV2Async(ModelRuntime runtime, PluginManager manager, int[] prompt, IReadOnlyList<int> reference)

@@ -23,7 +23,8 @@ public static class TestPluginSources
     /// slot <paramref name="counterKey"/> (and records in "&lt;counterKey&gt;.firstPosition" / ".lastPosition" the position of
     /// the batch's last token at its first and latest call, and in ".disposed" that it was disposed), sleeps after each call (the int in <see cref="DelayKey"/>, else
     /// <paramref name="defaultDelayMs"/>; none when <paramref name="sleeps"/> is false) and reports
-    /// <paramref name="label"/> as its device description.
+    /// <paramref name="label"/> as its device description. With <paramref name="createFailure"/>, its factory's Create throws
+    /// InvalidOperationException with that message.
     /// </summary>
     public static string AddOnlyBackend(
         string pluginName,
@@ -34,8 +35,10 @@ public static class TestPluginSources
         int defaultDelayMs = 20,
         string version = "1.0.0",
         string contractExpression = "new Version(ContractVersion.Major, ContractVersion.Minor)",
-        string constructorBody = "")
+        string constructorBody = "",
+        string? createFailure = null)
     {
+        string create = createFailure is null ? "new AddOnlyBackend()" : $"throw new InvalidOperationException(\"{createFailure}\")";
         string delay = sleeps
             ? $"int delay = AppDomain.CurrentDomain.GetData(\"{DelayKey}\") is int d ? d : {defaultDelayMs}; if (delay > 0) Thread.Sleep(delay);"
             : "";
@@ -62,7 +65,7 @@ public static class TestPluginSources
 
                 public IReadOnlyList<DeviceInfo> EnumerateDevices() => new[] { Device };
 
-                public IBackend Create(BackendOptions options) => new AddOnlyBackend();
+                public IBackend Create(BackendOptions options) => {{create}};
             }
 
             internal sealed class AddOnlyBackend : IBackend
