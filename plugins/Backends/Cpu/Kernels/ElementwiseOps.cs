@@ -83,6 +83,7 @@ internal readonly struct ExpSubtractOp : IBinaryOp
 internal static class ElementwiseOps
 {
     /// <summary>y[i] = op(a[i], b[i]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Binary<TOp>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y)
         where TOp : struct, IBinaryOp
     {
@@ -126,6 +127,7 @@ internal static class ElementwiseOps
     }
 
     /// <summary>y[i] = op(a[i], scalar).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void WithScalar<TOp>(ReadOnlySpan<float> a, float scalar, Span<float> y)
         where TOp : struct, IBinaryOp
     {

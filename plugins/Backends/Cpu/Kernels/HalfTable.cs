@@ -10,7 +10,11 @@ namespace LlmFramework.Backends.Cpu.Kernels;
 /// </summary>
 internal static unsafe class HalfTable
 {
-    private static readonly float* Values = Build();
+    /// <summary>
+    /// The table. Kernels copy this pointer into a local before their loops: reading the static inside a loop keeps a
+    /// class-initialisation check there, which makes the JIT spill vector registers around it.
+    /// </summary>
+    public static readonly float* Values = Build();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float ToSingle(ushort bits) => Values[bits];

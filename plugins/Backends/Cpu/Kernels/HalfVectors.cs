@@ -37,6 +37,7 @@ internal static unsafe class HalfVectors
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ToSingle<TWidening>(ushort* source, float* destination, int n)
         where TWidening : struct, IWidening
     {
@@ -113,6 +114,7 @@ internal static unsafe class HalfVectors
         return false;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Dot<TWidening>(ushort* w, float* x, int n)
         where TWidening : struct, IWidening
     {
@@ -148,7 +150,7 @@ internal static unsafe class HalfVectors
     }
 
     // Each width lives in its own method: with all of them in one body the JIT spilled the accumulators every iteration.
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static float Dot512<TWidening>(ushort* w, float* x, int n, ref int index)
         where TWidening : struct, IWidening
     {
@@ -172,7 +174,7 @@ internal static unsafe class HalfVectors
         return Vector512.Sum((acc0 + acc1) + (acc2 + acc3));
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static float Dot256<TWidening>(ushort* w, float* x, int n, ref int index)
         where TWidening : struct, IWidening
     {

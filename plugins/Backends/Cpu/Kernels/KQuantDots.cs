@@ -12,39 +12,15 @@ namespace LlmFramework.Backends.Cpu.Kernels;
 internal static unsafe class KQuantDots
 {
     /// <summary>Σ over <paramref name="superBlocks"/> Q4_K super-blocks at <paramref name="w"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float DotQ4K(byte* w, sbyte* xq, float* xd, float* xsum, int superBlocks)
     {
+        float* halves = HalfTable.Values;
         int* sc = stackalloc int[8];
         int* mn = stackalloc int[8];
-        float minPart = 0;
         if (Avx2.IsSupported)
         {
-            Vector256<float> acc = default;
-            var low = Vector256.Create((byte)0x0F);
-            for (int s = 0; s < superBlocks; s++)
-            {
-                byte* block = w + (s * 144);
-                int xb = s * 8;
-                float d = HalfTable.ToSingle(*(ushort*)block);
-                float dmin = HalfTable.ToSingle(*(ushort*)(block + 2));
-                UnpackScales(block + 4, sc, mn);
-                float mins = 0;
-                for (int j = 0; j < 8; j++)
-                {
-                    mins += mn[j] * xsum[xb + j];
-                }
-
-                minPart += dmin * mins;
-                for (int g = 0; g < 4; g++)
-                {
-                    Vector256<byte> raw = Vector256.Load(block + 16 + (32 * g));
-                    int j0 = xb + (2 * g);
-                    acc = QuantDots.Accumulate(acc, QuantDots.UnsignedIntDot256(raw & low, Vector256.Load(xq + (j0 * 32))), d * sc[2 * g] * xd[j0]);
-                    acc = QuantDots.Accumulate(acc, QuantDots.UnsignedIntDot256((raw.AsUInt16() >> 4).AsByte() & low, Vector256.Load(xq + (j0 * 32) + 32)), d * sc[(2 * g) + 1] * xd[j0 + 1]);
-                }
-            }
-
-            return Vector256.Sum(acc) - minPart;
+            return DotQ4KAvx2(w, xq, xd, xsum, superBlocks);
         }
 
         float sum = 0;
@@ -52,8 +28,8 @@ internal static unsafe class KQuantDots
         {
             byte* block = w + (s * 144);
             int xb = s * 8;
-            float d = HalfTable.ToSingle(*(ushort*)block);
-            float dmin = HalfTable.ToSingle(*(ushort*)(block + 2));
+            float d = halves[*(ushort*)block];
+            float dmin = halves[*(ushort*)(block + 2)];
             UnpackScales(block + 4, sc, mn);
             for (int g = 0; g < 4; g++)
             {
@@ -76,38 +52,13 @@ internal static unsafe class KQuantDots
     }
 
     /// <summary>Σ over <paramref name="superBlocks"/> Q6_K super-blocks at <paramref name="w"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float DotQ6K(byte* w, sbyte* xq, float* xd, int superBlocks)
     {
+        float* halves = HalfTable.Values;
         if (Avx2.IsSupported)
         {
-            Vector256<float> acc = default;
-            var low = Vector256.Create((byte)0x0F);
-            var three = Vector256.Create((byte)3);
-            var bias = Vector256.Create((sbyte)32);
-            for (int s = 0; s < superBlocks; s++)
-            {
-                byte* block = w + (s * 210);
-                sbyte* scales = (sbyte*)(block + 192);
-                float d = HalfTable.ToSingle(*(ushort*)(block + 208));
-                for (int h = 0; h < 2; h++)
-                {
-                    Vector256<byte> qlA = Vector256.Load(block + (64 * h));
-                    Vector256<byte> qlB = Vector256.Load(block + (64 * h) + 32);
-                    Vector256<byte> qh = Vector256.Load(block + 128 + (32 * h));
-                    Vector256<byte> q0 = (qlA & low) | ShiftLeft4(qh & three);
-                    Vector256<byte> q1 = (qlB & low) | ShiftLeft4(ShiftRight(qh, 2) & three);
-                    Vector256<byte> q2 = ShiftRight(qlA, 4) | ShiftLeft4(ShiftRight(qh, 4) & three);
-                    Vector256<byte> q3 = ShiftRight(qlB, 4) | ShiftLeft4(ShiftRight(qh, 6) & three);
-                    int xb = (s * 8) + (4 * h);
-                    sbyte* sc = scales + (8 * h);
-                    acc = Accumulate6(acc, q0.AsSByte() - bias, xq + (xb * 32), sc[0], sc[1], d * xd[xb]);
-                    acc = Accumulate6(acc, q1.AsSByte() - bias, xq + ((xb + 1) * 32), sc[2], sc[3], d * xd[xb + 1]);
-                    acc = Accumulate6(acc, q2.AsSByte() - bias, xq + ((xb + 2) * 32), sc[4], sc[5], d * xd[xb + 2]);
-                    acc = Accumulate6(acc, q3.AsSByte() - bias, xq + ((xb + 3) * 32), sc[6], sc[7], d * xd[xb + 3]);
-                }
-            }
-
-            return Vector256.Sum(acc);
+            return DotQ6KAvx2(w, xq, xd, superBlocks);
         }
 
         float sum = 0;
@@ -115,7 +66,7 @@ internal static unsafe class KQuantDots
         {
             byte* block = w + (s * 210);
             sbyte* scales = (sbyte*)(block + 192);
-            float d = HalfTable.ToSingle(*(ushort*)(block + 208));
+            float d = halves[*(ushort*)(block + 208)];
             for (int h = 0; h < 2; h++)
             {
                 byte* ql = block + (64 * h);
@@ -146,6 +97,98 @@ internal static unsafe class KQuantDots
         }
 
         return sum;
+    }
+
+    /// <summary>
+    /// Q4_K with Avx2: the 8 scales and 8 mins are unpacked to bytes with 32-bit masks, widened to floats once per
+    /// super-block and folded with d and the activation scales into one factor vector; each sub-block's integer dot
+    /// then takes its factor by a lane permute. The mins accumulate as a vector too (dmin · m_j · Σx_j).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static float DotQ4KAvx2(byte* w, sbyte* xq, float* xd, float* xsum, int superBlocks)
+    {
+        float* halves = HalfTable.Values;
+        Vector256<float> acc = default, minAcc = default;
+        var low = Vector256.Create((byte)0x0F);
+        for (int s = 0; s < superBlocks; s++)
+        {
+            byte* block = w + (s * 144);
+            int xb = s * 8;
+            Vector128<byte> unpacked = UnpackScalesAndMins(block + 4);
+            Vector256<float> scales = Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(unpacked));
+            Vector256<float> mins = Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(Sse2.ShiftRightLogical128BitLane(unpacked, 8)));
+            Vector256<float> factors = scales * Vector256.Create(halves[*(ushort*)block]) * Vector256.Load(xd + xb);
+            minAcc = Vector256.FusedMultiplyAdd(mins * Vector256.Create(halves[*(ushort*)(block + 2)]), Vector256.Load(xsum + xb), minAcc);
+            sbyte* x = xq + (xb * 32);
+            for (int g = 0; g < 4; g++)
+            {
+                Vector256<byte> raw = Vector256.Load(block + 16 + (32 * g));
+                Vector256<int> lo = QuantDots.UnsignedIntDot256(raw & low, Vector256.Load(x + (64 * g)));
+                Vector256<int> hi = QuantDots.UnsignedIntDot256((raw.AsUInt16() >> 4).AsByte() & low, Vector256.Load(x + (64 * g) + 32));
+                acc = Vector256.FusedMultiplyAdd(Avx.ConvertToVector256Single(lo), Avx2.PermuteVar8x32(factors, Vector256.Create(2 * g)), acc);
+                acc = Vector256.FusedMultiplyAdd(Avx.ConvertToVector256Single(hi), Avx2.PermuteVar8x32(factors, Vector256.Create((2 * g) + 1)), acc);
+            }
+        }
+
+        return Vector256.Sum(acc) - Vector256.Sum(minAcc);
+    }
+
+    /// <summary>
+    /// Q6_K with Avx2: 6-bit levels rebuilt 32 at a time from ql/qh, biased by -32, integer dots with the sign trick;
+    /// the 16 scales are widened once per super-block and combined with d and the activation scales, so each
+    /// 32-value dot (two 16-value scale groups in lanes 0-3 and 4-7) needs one permute and one FMA.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static float DotQ6KAvx2(byte* w, sbyte* xq, float* xd, int superBlocks)
+    {
+        float* halves = HalfTable.Values;
+        Vector256<float> acc = default;
+        var low = Vector256.Create((byte)0x0F);
+        var three = Vector256.Create((byte)3);
+        var bias = Vector256.Create((sbyte)32);
+        var pairs = Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3);
+        for (int s = 0; s < superBlocks; s++)
+        {
+            byte* block = w + (s * 210);
+            var d = Vector256.Create(halves[*(ushort*)(block + 208)]);
+            Vector256<float> activationScales = Vector256.Load(xd + (s * 8));
+            for (int h = 0; h < 2; h++)
+            {
+                // factor of scale group 8h + j: d · scale · (scale of the activation block holding it, 8h + j) / 2.
+                Vector256<float> factors = Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32((sbyte*)(block + 192 + (8 * h))))
+                    * d * Avx2.PermuteVar8x32(activationScales, pairs + Vector256.Create(4 * h));
+                Vector256<byte> qlA = Vector256.Load(block + (64 * h));
+                Vector256<byte> qlB = Vector256.Load(block + (64 * h) + 32);
+                Vector256<byte> qh = Vector256.Load(block + 128 + (32 * h));
+                sbyte* x = xq + (((s * 8) + (4 * h)) * 32);
+                Vector256<sbyte> q0 = ((qlA & low) | ShiftLeft4(qh & three)).AsSByte() - bias;
+                Vector256<sbyte> q1 = ((qlB & low) | ShiftLeft4(ShiftRight(qh, 2) & three)).AsSByte() - bias;
+                Vector256<sbyte> q2 = (ShiftRight(qlA, 4) | ShiftLeft4(ShiftRight(qh, 4) & three)).AsSByte() - bias;
+                Vector256<sbyte> q3 = (ShiftRight(qlB, 4) | ShiftLeft4(ShiftRight(qh, 6) & three)).AsSByte() - bias;
+                acc = Vector256.FusedMultiplyAdd(Avx.ConvertToVector256Single(QuantDots.IntDot256(q0, Vector256.Load(x))), Avx2.PermuteVar8x32(factors, Vector256.Create(0, 0, 0, 0, 1, 1, 1, 1)), acc);
+                acc = Vector256.FusedMultiplyAdd(Avx.ConvertToVector256Single(QuantDots.IntDot256(q1, Vector256.Load(x + 32))), Avx2.PermuteVar8x32(factors, Vector256.Create(2, 2, 2, 2, 3, 3, 3, 3)), acc);
+                acc = Vector256.FusedMultiplyAdd(Avx.ConvertToVector256Single(QuantDots.IntDot256(q2, Vector256.Load(x + 64))), Avx2.PermuteVar8x32(factors, Vector256.Create(4, 4, 4, 4, 5, 5, 5, 5)), acc);
+                acc = Vector256.FusedMultiplyAdd(Avx.ConvertToVector256Single(QuantDots.IntDot256(q3, Vector256.Load(x + 96))), Avx2.PermuteVar8x32(factors, Vector256.Create(6, 6, 6, 6, 7, 7, 7, 7)), acc);
+            }
+        }
+
+        return Vector256.Sum(acc);
+    }
+
+    /// <summary>
+    /// The 12 packed bytes of a Q4_K super-block rearranged with 32-bit masks: bytes 0-7 of the result are the
+    /// 8 scales, bytes 8-15 the 8 mins (each 0..63).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<byte> UnpackScalesAndMins(byte* packed)
+    {
+        const uint Low6 = 0x3F3F3F3F, Low4 = 0x0F0F0F0F, Low2 = 0x03030303;
+        uint a = *(uint*)packed, b = *(uint*)(packed + 4), c = *(uint*)(packed + 8);
+        return Vector128.Create(
+            a & Low6,
+            (c & Low4) | (((a >> 6) & Low2) << 4),
+            b & Low6,
+            ((c >> 4) & Low4) | (((b >> 6) & Low2) << 4)).AsByte();
     }
 
     /// <summary>The eight 6-bit scales and mins of a Q4_K super-block (see KQuantScales.GetScaleMinK4).</summary>

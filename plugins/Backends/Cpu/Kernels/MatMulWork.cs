@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LlmFramework.Abstractions.Tensors;
 using LlmFramework.Backends.Cpu.Threading;
 
@@ -63,6 +64,7 @@ internal sealed unsafe class MatMulWork : ParallelWork
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Run(int worker, int workerCount)
     {
         int chunk;
@@ -81,6 +83,7 @@ internal sealed unsafe class MatMulWork : ParallelWork
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RowTimesBlock(int worker, int n, int r0, int r1)
     {
         byte* w = _w + (n * _rowBytes);

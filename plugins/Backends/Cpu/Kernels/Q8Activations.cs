@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace LlmFramework.Backends.Cpu.Kernels;
@@ -23,6 +24,7 @@ internal sealed unsafe class Q8Activations
     public float* Sums { get; private set; }
 
     /// <summary>Quantises <paramref name="rows"/> rows of <paramref name="k"/> values (k a multiple of 32).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Quantize(float* x, int rows, int k)
     {
         int blocks = rows * (k / 32);

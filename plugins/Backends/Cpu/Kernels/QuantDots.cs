@@ -12,8 +12,10 @@ namespace LlmFramework.Backends.Cpu.Kernels;
 internal static unsafe class QuantDots
 {
     /// <summary>Σ over <paramref name="blocks"/> Q8_0 blocks at <paramref name="w"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float DotQ8_0(byte* w, sbyte* xq, float* xd, int blocks)
     {
+        float* halves = HalfTable.Values;
         if (Avx2.IsSupported)
         {
             Vector256<float> acc0 = default, acc1 = default;
@@ -21,14 +23,14 @@ internal static unsafe class QuantDots
             for (; b + 1 < blocks; b += 2)
             {
                 byte* w0 = w + (b * 34);
-                acc0 = Accumulate(acc0, IntDot256(Vector256.Load((sbyte*)(w0 + 2)), Vector256.Load(xq + (b * 32))), HalfTable.ToSingle(*(ushort*)w0) * xd[b]);
-                acc1 = Accumulate(acc1, IntDot256(Vector256.Load((sbyte*)(w0 + 36)), Vector256.Load(xq + (b * 32) + 32)), HalfTable.ToSingle(*(ushort*)(w0 + 34)) * xd[b + 1]);
+                acc0 = Accumulate(acc0, IntDot256(Vector256.Load((sbyte*)(w0 + 2)), Vector256.Load(xq + (b * 32))), halves[*(ushort*)w0] * xd[b]);
+                acc1 = Accumulate(acc1, IntDot256(Vector256.Load((sbyte*)(w0 + 36)), Vector256.Load(xq + (b * 32) + 32)), halves[*(ushort*)(w0 + 34)] * xd[b + 1]);
             }
 
             for (; b < blocks; b++)
             {
                 byte* w0 = w + (b * 34);
-                acc0 = Accumulate(acc0, IntDot256(Vector256.Load((sbyte*)(w0 + 2)), Vector256.Load(xq + (b * 32))), HalfTable.ToSingle(*(ushort*)w0) * xd[b]);
+                acc0 = Accumulate(acc0, IntDot256(Vector256.Load((sbyte*)(w0 + 2)), Vector256.Load(xq + (b * 32))), halves[*(ushort*)w0] * xd[b]);
             }
 
             return Vector256.Sum(acc0 + acc1);
@@ -41,15 +43,17 @@ internal static unsafe class QuantDots
             int dot = Ssse3.IsSupported
                 ? IntDot128(Vector128.Load((sbyte*)(w0 + 2)), Vector128.Load(xq + (b * 32))) + IntDot128(Vector128.Load((sbyte*)(w0 + 18)), Vector128.Load(xq + (b * 32) + 16))
                 : ScalarDot((sbyte*)(w0 + 2), xq + (b * 32), 32);
-            sum += HalfTable.ToSingle(*(ushort*)w0) * xd[b] * dot;
+            sum += halves[*(ushort*)w0] * xd[b] * dot;
         }
 
         return sum;
     }
 
     /// <summary>Σ over <paramref name="blocks"/> Q4_0 blocks at <paramref name="w"/> (nibble j low = value j, high = value j+16, offset 8).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float DotQ4_0(byte* w, sbyte* xq, float* xd, int blocks)
     {
+        float* halves = HalfTable.Values;
         if (Avx2.IsSupported)
         {
             Vector256<float> acc = default;
@@ -60,7 +64,7 @@ internal static unsafe class QuantDots
                 byte* w0 = w + (b * 18);
                 Vector128<byte> raw = Vector128.Load(w0 + 2);
                 Vector256<sbyte> q = Vector256.Create(raw & low, (raw.AsUInt16() >> 4).AsByte() & low).AsSByte() - eight;
-                acc = Accumulate(acc, IntDot256(q, Vector256.Load(xq + (b * 32))), HalfTable.ToSingle(*(ushort*)w0) * xd[b]);
+                acc = Accumulate(acc, IntDot256(q, Vector256.Load(xq + (b * 32))), halves[*(ushort*)w0] * xd[b]);
             }
 
             return Vector256.Sum(acc);
@@ -80,7 +84,7 @@ internal static unsafe class QuantDots
             int dot = Ssse3.IsSupported
                 ? IntDot128(Vector128.Load(unpacked), Vector128.Load(xq + (b * 32))) + IntDot128(Vector128.Load(unpacked + 16), Vector128.Load(xq + (b * 32) + 16))
                 : ScalarDot(unpacked, xq + (b * 32), 32);
-            sum += HalfTable.ToSingle(*(ushort*)w0) * xd[b] * dot;
+            sum += halves[*(ushort*)w0] * xd[b] * dot;
         }
 
         return sum;

@@ -8,6 +8,7 @@ namespace LlmFramework.Backends.Cpu.Kernels;
 internal static class Reductions
 {
     /// <summary>Σ a[i] * b[i] over the first <paramref name="n"/> values, with independent accumulators to hide FMA latency.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe float Dot(float* a, float* b, int n)
     {
         int i = 0;
@@ -87,6 +88,7 @@ internal static class Reductions
     }
 
     /// <summary>Largest value (−∞ for an empty span).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Max(ReadOnlySpan<float> x)
     {
         ref float r = ref MemoryMarshal.GetReference(x);
@@ -116,6 +118,7 @@ internal static class Reductions
     }
 
     /// <summary>Σ x[i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Sum(ReadOnlySpan<float> x)
     {
         ref float r = ref MemoryMarshal.GetReference(x);
@@ -142,6 +145,7 @@ internal static class Reductions
     }
 
     /// <summary>y[i] += a * x[i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void MultiplyAdd(float* x, float a, float* y, int n)
     {
         int i = 0;

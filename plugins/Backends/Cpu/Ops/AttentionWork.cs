@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LlmFramework.Abstractions.Execution;
 using LlmFramework.Abstractions.Graph;
 using LlmFramework.Backends.Cpu.Kernels;
@@ -68,6 +69,7 @@ internal sealed unsafe class AttentionWork : ParallelWork
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Run(int worker, int workerCount)
     {
         int item;
@@ -80,6 +82,7 @@ internal sealed unsafe class AttentionWork : ParallelWork
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Attend(int token, int head, float* scores)
     {
         AttentionParams p = _p;
