@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using LlmFramework.Backends.Cpu.Kernels;
 using LlmFramework.Backends.Cpu.Threading;
 using LlmFramework.Quantization;
@@ -116,6 +117,30 @@ public sealed unsafe class KernelTests
             Assert.Equal((float)max, Reductions.Max(a));
             Assert.True(Math.Abs(Reductions.Sum(a) - sum) <= 1e-5 * sumAbs + 1e-30, $"Sum n={n}");
         }
+    }
+
+    [Fact]
+    public void Vector_exp_is_within_4_ulp_on_its_range_at_every_width()
+    {
+        double worst = 0;
+        for (float x = -87f; x <= 88f; x += 0.0137f)
+        {
+            double expected = Math.Exp(x);
+            float[] got =
+            [
+                VectorExp.Exp(System.Runtime.Intrinsics.Vector128.Create(x)).GetElement(0),
+                VectorExp.Exp(System.Runtime.Intrinsics.Vector256.Create(x)).GetElement(3),
+                VectorExp.Exp(System.Runtime.Intrinsics.Vector512.Create(x)).GetElement(15),
+            ];
+            foreach (float g in got)
+            {
+                worst = Math.Max(worst, Math.Abs(g - expected) / expected);
+            }
+        }
+
+        Assert.True(worst < 4.8e-7, $"worst relative error {worst:E3}");
+        Assert.Equal(0f, VectorExp.Exp(System.Runtime.Intrinsics.Vector256.Create(-1000f)).GetElement(0), 1e-37f);
+        Assert.True(float.IsFinite(VectorExp.Exp(System.Runtime.Intrinsics.Vector256.Create(1000f)).GetElement(0)));
     }
 
     [Fact]

@@ -54,4 +54,27 @@ public sealed class RopeTests
 
         Data.AssertClose(expected, context.GetF32(y), i => tolerance[i], $"Rope {style}");
     }
+
+    [Fact]
+    public void Rope_tables_follow_the_positions_of_each_step()
+    {
+        float[] inverse = [1f, 0.1f, 0.01f, 0.001f];
+        var p = new RopeParams(1, 8, 8, RopeStyle.Interleaved, inverse);
+        var graph = new OpGraph();
+        GraphTensor x = graph.Activation(8);
+        GraphNode node = graph.NodeOf(graph.Builder.Rope(x, p));
+        using CpuBackend backend = Support.Backends.Create(1);
+        float[] ones = Enumerable.Repeat(1f, 8).ToArray();
+        foreach (int position in new[] { 3, 3, 17, 0 })
+        {
+            var batch = new Abstractions.Execution.StepBatch(1);
+            batch.Add(0, [0], position, [], true);
+            var context = new TestExecutionContext(batch);
+            context.Set(x, (float[])ones.Clone());
+            backend.Execute([node], context);
+            float angle = position * inverse[0];
+            Assert.Equal(MathF.Cos(angle) - MathF.Sin(angle), context.GetF32(node.Output)[0], 1e-5f);
+            Assert.Equal(MathF.Sin(angle) + MathF.Cos(angle), context.GetF32(node.Output)[1], 1e-5f);
+        }
+    }
 }

@@ -10,7 +10,15 @@ internal sealed class MiniLlama
     public const int Vocab = 96, Dim = 256, Heads = 4, KvHeads = 2, HeadDim = 64, Ffn = 512, Layers = 2;
 
     public MiniLlama(DType type)
+        : this(type, Vocab, Dim, Heads, KvHeads, Ffn, Layers)
     {
+    }
+
+    /// <summary>A graph of the given size (head dim 64): e.g. vocab 32000, dim 768, 12 heads, 12 layers, ffn 2048 is ~130M parameters.</summary>
+    public MiniLlama(DType type, int vocab, int dim, int heads, int kvHeads, int ffn, int layers)
+    {
+        const int HeadDim = 64;
+        int Vocab = vocab, Dim = dim, Heads = heads, KvHeads = kvHeads, Ffn = ffn, Layers = layers;
         int seed = 100;
         WeightTensor W(string name, int rows, int columns, DType t) =>
             TestWeights.Create(name, t, rows, columns, Data.Gaussian(rows * columns, seed++, scale: 1f / MathF.Sqrt(columns)));
@@ -40,6 +48,9 @@ internal sealed class MiniLlama
     }
 
     public ComputeGraph Graph { get; }
+
+    /// <summary>Bytes of weights a decode step reads (every 2-D weight once; the embedding only one row).</summary>
+    public long WeightBytesPerToken => Graph.Tensors.Where(t => t.Weight is { Rows: > 1 } && t.Name != "embd").Sum(t => t.Weight!.ByteLength);
 
     public static TestKvCache NewCache() => new(new KvCacheLayout(Layers, [KvHeads * HeadDim, KvHeads * HeadDim], 64), 4, 24);
 }

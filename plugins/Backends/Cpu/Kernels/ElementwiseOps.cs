@@ -45,11 +45,11 @@ internal readonly struct SwiGluOp : IBinaryOp
 {
     public static float Invoke(float a, float b) => a / (1f + MathF.Exp(-a)) * b;
 
-    public static Vector128<float> Invoke(Vector128<float> a, Vector128<float> b) => a / (Vector128<float>.One + Vector128.Exp(-a)) * b;
+    public static Vector128<float> Invoke(Vector128<float> a, Vector128<float> b) => a / (Vector128<float>.One + VectorExp.Exp(-a)) * b;
 
-    public static Vector256<float> Invoke(Vector256<float> a, Vector256<float> b) => a / (Vector256<float>.One + Vector256.Exp(-a)) * b;
+    public static Vector256<float> Invoke(Vector256<float> a, Vector256<float> b) => a / (Vector256<float>.One + VectorExp.Exp(-a)) * b;
 
-    public static Vector512<float> Invoke(Vector512<float> a, Vector512<float> b) => a / (Vector512<float>.One + Vector512.Exp(-a)) * b;
+    public static Vector512<float> Invoke(Vector512<float> a, Vector512<float> b) => a / (Vector512<float>.One + VectorExp.Exp(-a)) * b;
 }
 
 /// <summary>silu(a) = a / (1 + exp(-a)); b is ignored.</summary>
@@ -57,11 +57,11 @@ internal readonly struct SiluOp : IBinaryOp
 {
     public static float Invoke(float a, float b) => a / (1f + MathF.Exp(-a));
 
-    public static Vector128<float> Invoke(Vector128<float> a, Vector128<float> b) => a / (Vector128<float>.One + Vector128.Exp(-a));
+    public static Vector128<float> Invoke(Vector128<float> a, Vector128<float> b) => a / (Vector128<float>.One + VectorExp.Exp(-a));
 
-    public static Vector256<float> Invoke(Vector256<float> a, Vector256<float> b) => a / (Vector256<float>.One + Vector256.Exp(-a));
+    public static Vector256<float> Invoke(Vector256<float> a, Vector256<float> b) => a / (Vector256<float>.One + VectorExp.Exp(-a));
 
-    public static Vector512<float> Invoke(Vector512<float> a, Vector512<float> b) => a / (Vector512<float>.One + Vector512.Exp(-a));
+    public static Vector512<float> Invoke(Vector512<float> a, Vector512<float> b) => a / (Vector512<float>.One + VectorExp.Exp(-a));
 }
 
 /// <summary>exp(a - b) (b is a broadcast max in softmax).</summary>
@@ -69,11 +69,11 @@ internal readonly struct ExpSubtractOp : IBinaryOp
 {
     public static float Invoke(float a, float b) => MathF.Exp(a - b);
 
-    public static Vector128<float> Invoke(Vector128<float> a, Vector128<float> b) => Vector128.Exp(a - b);
+    public static Vector128<float> Invoke(Vector128<float> a, Vector128<float> b) => VectorExp.Exp(a - b);
 
-    public static Vector256<float> Invoke(Vector256<float> a, Vector256<float> b) => Vector256.Exp(a - b);
+    public static Vector256<float> Invoke(Vector256<float> a, Vector256<float> b) => VectorExp.Exp(a - b);
 
-    public static Vector512<float> Invoke(Vector512<float> a, Vector512<float> b) => Vector512.Exp(a - b);
+    public static Vector512<float> Invoke(Vector512<float> a, Vector512<float> b) => VectorExp.Exp(a - b);
 }
 
 /// <summary>
