@@ -7,7 +7,7 @@ namespace LlmFramework.Backends.Cpu.Kernels;
 /// <summary>
 /// Dot products of one Q4_K / Q6_K weight row with one <see cref="Q8Activations"/> row. The 32-value activation
 /// blocks line up with the K-quant sub-blocks, so each sub-block is an integer dot (Avx2) times d·scale·d_x; the
-/// Q4_K mins use the exact float block sums of x. Scalar loops serve machines without Avx2.
+/// Q4_K mins use the block sums of the quantised x. Scalar loops serve machines without Avx2.
 /// </summary>
 internal static unsafe class KQuantDots
 {

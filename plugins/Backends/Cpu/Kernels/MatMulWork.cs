@@ -130,7 +130,7 @@ internal sealed unsafe class MatMulWork : ParallelWork
                 for (int r = r0; r < r1; r++)
                 {
                     long b = (long)r * (k / 32);
-                    _y[((long)r * _n) + n] = QuantDots.DotQ4_0(w, _q8.Levels + (b * 32), _q8.Scales + b, k / 32);
+                    _y[((long)r * _n) + n] = QuantDots.DotQ4_0(w, _q8.Levels + (b * 32), _q8.Scales + b, _q8.Sums + b, k / 32);
                 }
 
                 break;

@@ -5,8 +5,8 @@ namespace LlmFramework.Backends.Cpu.Kernels;
 
 /// <summary>
 /// Activation rows quantised to 8 bits in blocks of 32 (as ggml quantises x to Q8 before a quantised matmul):
-/// per block a float scale d = max|x|/127, 32 signed levels round(x/d), and the float sum of the original values
-/// (used to apply the Q4_K mins exactly). Buffers are pinned, owned by the backend and grown on demand.
+/// per block a float scale d = max|x|/127, 32 signed levels round(x/d), and the sum of the quantised values
+/// d·Σlevels (the Q4_0 offset and Q4_K mins are applied to it, so they cancel exactly as in the signed form). Buffers are pinned, owned by the backend and grown on demand.
 /// </summary>
 internal sealed unsafe class Q8Activations
 {
@@ -20,7 +20,7 @@ internal sealed unsafe class Q8Activations
     /// <summary>Block scales (row r starts at r * K / 32).</summary>
     public float* Scales { get; private set; }
 
-    /// <summary>Block sums of the original values, laid out as <see cref="Scales"/>.</summary>
+    /// <summary>Block sums of the quantised values (d·Σlevels), laid out as <see cref="Scales"/>.</summary>
     public float* Sums { get; private set; }
 
     /// <summary>Quantises <paramref name="rows"/> rows of <paramref name="k"/> values (k a multiple of 32).</summary>
@@ -47,7 +47,6 @@ internal sealed unsafe class Q8Activations
                 max = MathF.Max(max, amax.GetElement(j));
             }
 
-            sum = Vector256.Sum((v0 + v1) + (v2 + v3));
             scale = max / 127f;
             var inverse = Vector256.Create(max != 0 ? 127f / max : 0f);
             Vector256<int> i0 = Vector256.ConvertToInt32(Vector256.Round(v0 * inverse));
@@ -57,24 +56,26 @@ internal sealed unsafe class Q8Activations
             Vector256<short> s01 = Vector256.Narrow(i0, i1);
             Vector256<short> s23 = Vector256.Narrow(i2, i3);
             Vector256.Narrow(s01, s23).Store(q);
+            sum = scale * Vector256.Sum((i0 + i1) + (i2 + i3));
             return;
         }
 
-        float m = 0, s = 0;
+        float m = 0;
         for (int j = 0; j < 32; j++)
         {
             m = MathF.Max(m, MathF.Abs(x[j]));
-            s += x[j];
         }
 
         float id = m != 0 ? 127f / m : 0f;
+        int levels = 0;
         for (int j = 0; j < 32; j++)
         {
             q[j] = (sbyte)(int)MathF.Round(x[j] * id);
+            levels += q[j];
         }
 
         scale = m / 127f;
-        sum = s;
+        sum = scale * levels;
     }
 
     private void Ensure(int blocks)

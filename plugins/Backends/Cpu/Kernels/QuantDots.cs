@@ -49,27 +49,20 @@ internal static unsafe class QuantDots
         return sum;
     }
 
-    /// <summary>Σ over <paramref name="blocks"/> Q4_0 blocks at <paramref name="w"/> (nibble j low = value j, high = value j+16, offset 8).</summary>
+    /// <summary>
+    /// Σ over <paramref name="blocks"/> Q4_0 blocks at <paramref name="w"/> (nibble j low = value j, high = value j+16,
+    /// offset 8). With Avx2 the nibbles (0..15) multiply the activation levels unsigned, and the offset is applied as
+    /// 8·d_w·Σx_q with the block sums <paramref name="xsum"/> of the quantised x.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static float DotQ4_0(byte* w, sbyte* xq, float* xd, int blocks)
+    public static float DotQ4_0(byte* w, sbyte* xq, float* xd, float* xsum, int blocks)
     {
-        float* halves = HalfTable.Values;
         if (Avx2.IsSupported)
         {
-            Vector256<float> acc = default;
-            var low = Vector128.Create((byte)0x0F);
-            var eight = Vector256.Create((sbyte)8);
-            for (int b = 0; b < blocks; b++)
-            {
-                byte* w0 = w + (b * 18);
-                Vector128<byte> raw = Vector128.Load(w0 + 2);
-                Vector256<sbyte> q = Vector256.Create(raw & low, (raw.AsUInt16() >> 4).AsByte() & low).AsSByte() - eight;
-                acc = Accumulate(acc, IntDot256(q, Vector256.Load(xq + (b * 32))), halves[*(ushort*)w0] * xd[b]);
-            }
-
-            return Vector256.Sum(acc);
+            return DotQ4_0Avx2(w, xq, xd, xsum, blocks);
         }
 
+        float* halves = HalfTable.Values;
         float sum = 0;
         sbyte* unpacked = stackalloc sbyte[32];
         for (int b = 0; b < blocks; b++)
@@ -77,17 +70,52 @@ internal static unsafe class QuantDots
             byte* w0 = w + (b * 18);
             for (int j = 0; j < 16; j++)
             {
-                unpacked[j] = (sbyte)((w0[2 + j] & 0xF) - 8);
-                unpacked[j + 16] = (sbyte)((w0[2 + j] >> 4) - 8);
+                unpacked[j] = (sbyte)(w0[2 + j] & 0xF);
+                unpacked[j + 16] = (sbyte)(w0[2 + j] >> 4);
             }
 
+            // Same arithmetic as the Avx2 path: unsigned nibbles, offset 8 applied to the block sum of the quantised x.
             int dot = Ssse3.IsSupported
                 ? IntDot128(Vector128.Load(unpacked), Vector128.Load(xq + (b * 32))) + IntDot128(Vector128.Load(unpacked + 16), Vector128.Load(xq + (b * 32) + 16))
                 : ScalarDot(unpacked, xq + (b * 32), 32);
-            sum += halves[*(ushort*)w0] * xd[b] * dot;
+            float d = halves[*(ushort*)w0];
+            sum += (d * xd[b] * dot) - (8 * d * xsum[b]);
         }
 
         return sum;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static float DotQ4_0Avx2(byte* w, sbyte* xq, float* xd, float* xsum, int blocks)
+    {
+        float* halves = HalfTable.Values;
+        Vector256<float> acc0 = default, acc1 = default;
+        var low = Vector256.Create((byte)0x0F);
+        float offset = 0;
+        int b = 0;
+        for (; b + 1 < blocks; b += 2)
+        {
+            byte* w0 = w + (b * 18);
+            Vector128<byte> raw0 = Vector128.Load(w0 + 2);
+            Vector128<byte> raw1 = Vector128.Load(w0 + 20);
+            Vector256<byte> q0 = Vector256.Create(raw0, (raw0.AsUInt16() >> 4).AsByte()) & low;
+            Vector256<byte> q1 = Vector256.Create(raw1, (raw1.AsUInt16() >> 4).AsByte()) & low;
+            float d0 = halves[*(ushort*)w0], d1 = halves[*(ushort*)(w0 + 18)];
+            acc0 = Accumulate(acc0, UnsignedIntDot256(q0, Vector256.Load(xq + (b * 32))), d0 * xd[b]);
+            acc1 = Accumulate(acc1, UnsignedIntDot256(q1, Vector256.Load(xq + (b * 32) + 32)), d1 * xd[b + 1]);
+            offset += (d0 * xsum[b]) + (d1 * xsum[b + 1]);
+        }
+
+        if (b < blocks)
+        {
+            byte* w0 = w + (b * 18);
+            Vector128<byte> raw = Vector128.Load(w0 + 2);
+            float d0 = halves[*(ushort*)w0];
+            acc0 = Accumulate(acc0, UnsignedIntDot256(Vector256.Create(raw, (raw.AsUInt16() >> 4).AsByte()) & low, Vector256.Load(xq + (b * 32))), d0 * xd[b]);
+            offset += d0 * xsum[b];
+        }
+
+        return Vector256.Sum(acc0 + acc1) - (8 * offset);
     }
 
     /// <summary>Per-lane partial sums of w·x for 32 signed bytes (8 int lanes, lane j covering bytes 4j..4j+3).</summary>
