@@ -44,6 +44,15 @@ public sealed class DecodeThroughput(ITestOutputHelper output)
 
                 double mean = total / (tokens - 10);
                 output.WriteLine($"{type,-5} threads={threads}: {1 / mean,6:F1} tok/s mean, {1 / best,6:F1} tok/s best; {model.WeightBytesPerToken / 1e6:F0} MB/token -> {model.WeightBytesPerToken / mean / 1e9:F1} GB/s effective");
+
+                const int chunk = 128;
+                var prefill = new StepBatch(chunk);
+                prefill.Add(1, Enumerable.Range(0, chunk).ToArray(), 0, table, wantLogits: true);
+                var prefillContext = new TestExecutionContext(prefill, cache, threads);
+                backend.Execute(model.Graph.Nodes, prefillContext);
+                long begin = Stopwatch.GetTimestamp();
+                backend.Execute(model.Graph.Nodes, prefillContext);
+                output.WriteLine($"{type,-5} threads={threads}: prefill of {chunk} tokens {chunk / Stopwatch.GetElapsedTime(begin).TotalSeconds,7:F0} tok/s");
             }
         }
     }

@@ -26,6 +26,9 @@ public sealed class MatMulTests
                 data.Add(type, 96, 37, 9, threads);
                 data.Add(type, 128, 67, 17, threads);
                 data.Add(type, 32, 3, 0, threads);
+                data.Add(type, 17, 6, 5, threads);
+                data.Add(type, 3, 3, 4, threads);
+                data.Add(type, 40, 9, 12, threads);
             }
 
             foreach (DType type in new[] { DType.Q8_0, DType.Q4_0 })

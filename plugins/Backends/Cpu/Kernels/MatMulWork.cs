@@ -67,6 +67,7 @@ internal sealed unsafe class MatMulWork : ParallelWork
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Run(int worker, int workerCount)
     {
+        bool tiled = _rows >= 4 && _type is DType.F32 or DType.F16 or DType.BF16;
         int chunk;
         while ((chunk = Interlocked.Increment(ref _nextChunk) - 1) < _chunkCount)
         {
@@ -75,10 +76,54 @@ internal sealed unsafe class MatMulWork : ParallelWork
             for (int r0 = 0; r0 < _rows; r0 += RowBlock)
             {
                 int r1 = Math.Min(_rows, r0 + RowBlock);
-                for (int n = n0; n < n1; n++)
+                int n = n0;
+                if (tiled && r1 - r0 >= 4)
+                {
+                    for (; n + 1 < n1; n += 2)
+                    {
+                        TwoRowsTimesBlock(worker, n, r0, r1);
+                    }
+                }
+
+                for (; n < n1; n++)
                 {
                     RowTimesBlock(worker, n, r0, r1);
                 }
+            }
+        }
+    }
+
+    /// <summary>Weight rows n and n+1 against activation rows r0..r1 (at least 4) with the 2x4 float tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void TwoRowsTimesBlock(int worker, int n, int r0, int r1)
+    {
+        int k = _k;
+        fixed (float* scratch = _scratch.Length > worker ? _scratch[worker] : null)
+        {
+            float* w0, w1;
+            if (_type == DType.F32)
+            {
+                w0 = (float*)(_w + (n * _rowBytes));
+                w1 = (float*)(_w + ((n + 1) * _rowBytes));
+            }
+            else
+            {
+                w0 = scratch;
+                w1 = scratch + k;
+                HalfVectors.ToSingle((ushort*)(_w + (n * _rowBytes)), w0, k, _type == DType.BF16);
+                HalfVectors.ToSingle((ushort*)(_w + ((n + 1) * _rowBytes)), w1, k, _type == DType.BF16);
+            }
+
+            int r = r0;
+            for (; r + 3 < r1; r += 4)
+            {
+                FloatTile.Dot2x4(w0, w1, _x + ((long)r * k), k, _y + ((long)r * _n) + n, _n);
+            }
+
+            for (; r < r1; r++)
+            {
+                _y[((long)r * _n) + n] = Reductions.Dot(w0, _x + ((long)r * k), k);
+                _y[((long)r * _n) + n + 1] = Reductions.Dot(w1, _x + ((long)r * k), k);
             }
         }
     }
@@ -164,9 +209,9 @@ internal sealed unsafe class MatMulWork : ParallelWork
 
         for (int i = 0; i < threads; i++)
         {
-            if (_scratch[i] is null || _scratch[i].Length < k)
+            if (_scratch[i] is null || _scratch[i].Length < 2 * k)
             {
-                _scratch[i] = new float[Math.Max(k, 64)];
+                _scratch[i] = GC.AllocateUninitializedArray<float>(Math.Max(2 * k, 64), pinned: true);
             }
         }
     }
