@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 using LlmFramework.Abstractions.Tensors;
 using LlmFramework.Backends.Cpu.Threading;
 
@@ -164,6 +165,15 @@ internal sealed unsafe class MatMulWork : ParallelWork
 
                 break;
             case DType.Q8_0:
+                if (Avx2.IsSupported)
+                {
+                    for (; r0 + 3 < r1; r0 += 4)
+                    {
+                        long b4 = (long)r0 * (k / 32);
+                        QuantDots.DotQ8_0x4(w, _q8.Levels + (b4 * 32), _q8.Scales + b4, k / 32, k / 32, _y + ((long)r0 * _n) + n, _n);
+                    }
+                }
+
                 for (int r = r0; r < r1; r++)
                 {
                     long b = (long)r * (k / 32);

@@ -50,6 +50,40 @@ internal static unsafe class QuantDots
     }
 
     /// <summary>
+    /// Prefill tile for Q8_0 with Avx2: one weight row against four activation rows (x_r at r·<paramref name="rowBlocks"/>
+    /// blocks); |w|, the weight scale and the loads are shared by the four dots.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    public static void DotQ8_0x4(byte* w, sbyte* xq, float* xd, int blocks, int rowBlocks, float* y, long yStride)
+    {
+        float* halves = HalfTable.Values;
+        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        var ones = Vector256.Create((short)1);
+        long stride = (long)rowBlocks * 32;
+        for (int b = 0; b < blocks; b++)
+        {
+            byte* w0 = w + (b * 34);
+            Vector256<sbyte> q = Vector256.Load((sbyte*)(w0 + 2));
+            Vector256<byte> magnitude = Avx2.Abs(q);
+            float d = halves[*(ushort*)w0];
+            sbyte* x = xq + (b * 32);
+            Vector256<int> p0 = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Vector256.Load(x), q)), ones);
+            Vector256<int> p1 = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Vector256.Load(x + stride), q)), ones);
+            Vector256<int> p2 = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Vector256.Load(x + (2 * stride)), q)), ones);
+            Vector256<int> p3 = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Vector256.Load(x + (3 * stride)), q)), ones);
+            a0 = Accumulate(a0, p0, d * xd[b]);
+            a1 = Accumulate(a1, p1, d * xd[b + rowBlocks]);
+            a2 = Accumulate(a2, p2, d * xd[b + (2 * rowBlocks)]);
+            a3 = Accumulate(a3, p3, d * xd[b + (3 * rowBlocks)]);
+        }
+
+        y[0] = Vector256.Sum(a0);
+        y[yStride] = Vector256.Sum(a1);
+        y[2 * yStride] = Vector256.Sum(a2);
+        y[3 * yStride] = Vector256.Sum(a3);
+    }
+
+    /// <summary>
     /// Σ over <paramref name="blocks"/> Q4_0 blocks at <paramref name="w"/> (nibble j low = value j, high = value j+16,
     /// offset 8). With Avx2 the nibbles (0..15) multiply the activation levels unsigned, and the offset is applied as
     /// 8·d_w·Σx_q with the block sums <paramref name="xsum"/> of the quantised x.
