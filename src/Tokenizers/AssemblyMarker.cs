@@ -1,5 +1,0 @@
-namespace LlmFramework.Tokenizers;
-
-internal static class AssemblyMarker
-{
-}

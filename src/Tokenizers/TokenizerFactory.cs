@@ -1,0 +1,144 @@
+using LlmFramework.Abstractions.Models;
+using LlmFramework.Abstractions.Tokenization;
+using LlmFramework.Tokenizers.PreTokenization;
+
+namespace LlmFramework.Tokenizers;
+
+/// <summary>Builds tokenizers from Hugging Face, SentencePiece and GGUF vocabularies.</summary>
+public static class TokenizerFactory
+{
+    /// <summary>
+    /// Loads a Hugging Face tokenizer.json (BPE: SentencePiece-style with byte fallback, or byte-level), with
+    /// tokenizer_config.json for bos/eos and add_bos_token when given.
+    /// </summary>
+    /// <exception cref="ModelLoadException">A file is malformed or lacks a field.</exception>
+    public static ITokenizer FromTokenizerJson(string tokenizerJsonPath, string? tokenizerConfigPath)
+    {
+        var config = tokenizerConfigPath is null ? null : TokenizerConfig.Load(tokenizerConfigPath);
+        return TokenizerJsonLoader.Load(tokenizerJsonPath, config);
+    }
+
+    /// <summary>Loads a SentencePiece tokenizer.model (BPE models), with tokenizer_config.json when given.</summary>
+    /// <exception cref="ModelLoadException">The file is not a valid SentencePiece model.</exception>
+    public static ITokenizer FromSentencePieceModel(string tokenizerModelPath, string? tokenizerConfigPath)
+    {
+        var model = SentencePieceModelReader.Read(tokenizerModelPath);
+        if (model.ModelType != 2)
+        {
+            throw new NotSupportedException($"{tokenizerModelPath}: trainer_spec.model_type is {model.ModelType}; only BPE (2) SentencePiece models are supported");
+        }
+
+        var config = tokenizerConfigPath is null ? null : TokenizerConfig.Load(tokenizerConfigPath);
+        var pieces = model.Pieces.ToArray();
+        int? Find(string? text, int fallback) =>
+            text is not null && Array.IndexOf(pieces, text) is int i and >= 0 ? i : fallback >= 0 && fallback < pieces.Length ? fallback : null;
+        int? eos = Find(config?.EosToken, model.EosId);
+        return new SentencePieceTokenizer(new SentencePieceOptions
+        {
+            Pieces = pieces,
+            Scores = model.Scores.ToArray(),
+            Types = model.Types.ToArray(),
+            AddDummyPrefix = model.AddDummyPrefix,
+            ByteFallback = model.ByteFallback,
+            UnknownId = Find(config?.UnknownToken, model.UnkId),
+            BosId = Find(config?.BosToken, model.BosId),
+            EosIds = eos is int e ? [e] : [],
+            AddBos = config?.AddBosToken ?? true,
+            AddEos = config?.AddEosToken ?? false,
+        });
+    }
+
+    /// <summary>Builds the tokenizer llama.cpp would build from a GGUF file's tokenizer.ggml.* metadata.</summary>
+    /// <exception cref="ModelLoadException">The vocabulary is inconsistent (array lengths, ids out of range).</exception>
+    public static ITokenizer FromGgufVocabulary(GgufVocabulary vocabulary)
+    {
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        const string Where = "GGUF tokenizer.ggml";
+        var tokens = vocabulary.Tokens ?? throw new ModelLoadException(Where, "field 'tokenizer.ggml.tokens' is missing");
+        int n = tokens.Length;
+        if (n == 0)
+        {
+            throw new ModelLoadException(Where, "field 'tokenizer.ggml.tokens' is empty");
+        }
+
+        if (vocabulary.Scores is { } s && s.Length != n)
+        {
+            throw new ModelLoadException(Where, $"field 'tokenizer.ggml.scores' has {s.Length} entries for {n} tokens");
+        }
+
+        if (vocabulary.TokenTypes is { } tt && tt.Length != n)
+        {
+            throw new ModelLoadException(Where, $"field 'tokenizer.ggml.token_type' has {tt.Length} entries for {n} tokens");
+        }
+
+        int? CheckId(int? id, string field) =>
+            id is int i && (i < 0 || i >= n) ? throw new ModelLoadException(Where, $"field 'tokenizer.ggml.{field}' = {i} is outside 0..{n - 1}") : id;
+        int? bos = CheckId(vocabulary.BosId, "bos_token_id");
+        int? eos = CheckId(vocabulary.EosId, "eos_token_id");
+        int? unk = CheckId(vocabulary.UnknownId, "unknown_token_id");
+        var types = vocabulary.TokenTypes ?? Enumerable.Repeat(TokenTypes.Normal, n).ToArray();
+
+        switch (vocabulary.Model)
+        {
+            case "llama":
+                return new SentencePieceTokenizer(new SentencePieceOptions
+                {
+                    Pieces = tokens,
+                    Scores = vocabulary.Scores ?? new float[n],
+                    Types = types,
+                    AddDummyPrefix = true,
+                    ByteFallback = true,
+                    UnknownId = unk,
+                    BosId = bos,
+                    EosIds = eos is int e ? [e] : [],
+                    AddBos = vocabulary.AddBos ?? true,
+                    AddEos = vocabulary.AddEos ?? false,
+                });
+            case "gpt2":
+            {
+                var merges = vocabulary.Merges ?? throw new ModelLoadException(Where, "field 'tokenizer.ggml.merges' is missing (required for model 'gpt2')");
+                var ids = new Dictionary<string, int>(n, StringComparer.Ordinal);
+                for (int i = 0; i < n; i++)
+                {
+                    ids.TryAdd(tokens[i], i);
+                }
+
+                var ranks = new Dictionary<(int, int), int>(merges.Length);
+                for (int r = 0; r < merges.Length; r++)
+                {
+                    int space = merges[r].IndexOf(' ', 1);
+                    if (space < 0 || !ids.TryGetValue(merges[r][..space], out int a) || !ids.TryGetValue(merges[r][(space + 1)..], out int b))
+                    {
+                        throw new ModelLoadException(Where, $"field 'tokenizer.ggml.merges[{r}]' = '{merges[r]}' is not two vocabulary tokens separated by a space");
+                    }
+
+                    ranks.TryAdd((a, b), r);
+                }
+
+                var added = new List<AddedToken>();
+                for (int i = 0; i < n; i++)
+                {
+                    if (types[i] is TokenTypes.Control or TokenTypes.UserDefined)
+                    {
+                        added.Add(new AddedToken(i, tokens[i], types[i] == TokenTypes.Control));
+                    }
+                }
+
+                return new ByteLevelBpeTokenizer(new ByteLevelBpeOptions
+                {
+                    Tokens = tokens,
+                    MergeRanks = ranks,
+                    PreTokenizers = PreTokenizerPatterns.ForGgufPre(vocabulary.Pre),
+                    AddedTokens = added,
+                    BosId = bos,
+                    EosIds = eos is int e2 ? [e2] : [],
+                    AddBos = vocabulary.AddBos ?? false,
+                    AddEos = vocabulary.AddEos ?? false,
+                });
+            }
+
+            default:
+                throw new NotSupportedException($"tokenizer.ggml.model '{vocabulary.Model}' is not supported (supported: llama, gpt2)");
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using LlmFramework.Abstractions.Tokenization;
+using Xunit.Abstractions;
+using HfTokenizer = global::Tokenizers.DotNet.Tokenizer;
+
+namespace LlmFramework.Tokenizers.Tests;
+
+/// <summary>Our tokenizers against Hugging Face tokenizers (through Tokenizers.DotNet) on the same tokenizer.json.</summary>
+public sealed class HuggingFaceParityTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void DeepSeekV3_matches_hugging_face_ids_and_round_trips() =>
+        CheckParity(TestData.DeepSeekTokenizerJson, TestData.File("deepseek-v3.tokenizer_config.json"), referenceAddsBos: false);
+
+    [Fact]
+    public void Mistral_matches_hugging_face_ids_and_round_trips() =>
+        CheckParity(TestData.File("mistral-7b.tokenizer.json"), TestData.File("mistral-7b.tokenizer_config.json"), referenceAddsBos: true);
+
+    // DeepSeek-V3's tokenizer.json post-processor adds no BOS (transformers adds it from add_bos_token in
+    // tokenizer_config.json, as we do), so there the reference is compared with our ids without special tokens.
+    private void CheckParity(string jsonPath, string configPath, bool referenceAddsBos)
+    {
+        var ours = TokenizerFactory.FromTokenizerJson(jsonPath, configPath);
+        using var reference = new HfTokenizer(jsonPath);
+        var lines = TestData.ParityLines();
+        Assert.True(lines.Count >= 1000);
+        int idMismatches = 0, decodeMismatches = 0;
+        foreach (string line in lines)
+        {
+            int[] expected = reference.Encode(line).Select(u => (int)u).ToArray();
+            int[] actual = ours.Encode(line, addSpecialTokens: referenceAddsBos, parseSpecialTokens: true);
+            if (!expected.SequenceEqual(actual))
+            {
+                if (idMismatches++ < 5)
+                {
+                    output.WriteLine($"ids differ for {Show(line)}\n  hf:   {string.Join(",", expected)}\n  ours: {string.Join(",", actual)}");
+                }
+
+                continue;
+            }
+
+            string expectedText = reference.Decode(expected.Select(i => (uint)i).ToArray());
+            string actualText = ours.Decode(actual, skipSpecialTokens: true);
+            string rawOurs = ours.Decode(actual);
+            if (actualText != expectedText && rawOurs != expectedText)
+            {
+                if (decodeMismatches++ < 5)
+                {
+                    output.WriteLine($"decode differs for {Show(line)}\n  hf:   {Show(expectedText)}\n  ours: {Show(actualText)}");
+                }
+            }
+
+            Assert.Equal(rawOurs, ConcatTokenBytes(ours, actual));
+        }
+
+        Assert.Equal(0, idMismatches);
+        Assert.Equal(0, decodeMismatches);
+    }
+
+    internal static string ConcatTokenBytes(ITokenizer t, int[] ids)
+    {
+        var bytes = new List<byte>();
+        foreach (int id in ids)
+        {
+            bytes.AddRange(t.GetTokenBytes(id).ToArray());
+        }
+
+        string s = System.Text.Encoding.UTF8.GetString(bytes.ToArray());
+        return t.StripsLeadingSpace && s.StartsWith(' ') ? s[1..] : s;
+    }
+
+    internal static string Show(string s) => System.Text.Json.JsonSerializer.Serialize(s);
+}

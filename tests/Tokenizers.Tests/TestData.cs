@@ -1,0 +1,82 @@
+using System.IO.Compression;
+using System.Text;
+
+namespace LlmFramework.Tokenizers.Tests;
+
+/// <summary>Paths of the copied tokenizer files and the deterministic parity corpus.</summary>
+internal static class TestData
+{
+    public static string Dir => Path.Combine(AppContext.BaseDirectory, "data");
+
+    public static string File(string name) => Path.Combine(Dir, name);
+
+    private static readonly Lazy<string> DeepSeekJson = new(() =>
+    {
+        string target = Path.Combine(Path.GetTempPath(), $"llmfw-deepseek-v3-{Environment.ProcessId}.tokenizer.json");
+        if (!System.IO.File.Exists(target))
+        {
+            using var gz = new GZipStream(System.IO.File.OpenRead(File("deepseek-v3.tokenizer.json.gz")), CompressionMode.Decompress);
+            using var output = System.IO.File.Create(target);
+            gz.CopyTo(output);
+        }
+
+        return target;
+    });
+
+    /// <summary>The DeepSeek-V3 tokenizer.json, unpacked once per test run into the temp folder.</summary>
+    public static string DeepSeekTokenizerJson => DeepSeekJson.Value;
+
+    /// <summary>At least <paramref name="count"/> varied lines, the same on every run.</summary>
+    public static List<string> ParityLines(int count = 1200)
+    {
+        var english = System.IO.File.ReadAllLines(File("novels-excerpt.txt")).Where(l => l.Length > 0).ToArray();
+        string[] fragments =
+        [
+            "Hello, world!", "你好，世界。今天天气很好。", "日本語のテキストとカタカナ、ひらがな。", "한국어 문장입니다.",
+            "Привет, мир! Как дела?", "Γειά σου Κόσμε", "مرحبا بالعالم", "שלום עולם", "नमस्ते दुनिया",
+            "😀😃😄 👍🏽 👨‍👩‍👧‍👦 🏳️‍🌈 ❤️‍🔥", "𝐀𝐁𝐂 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 𠀀𠀁", "café naïve façade Ångström", "1234567890",
+            "3.14159265358979323846", "+1 (555) 123-4567", "2024-01-01T12:34:56Z", "  leading spaces", "trailing spaces   ",
+            "tabs\tand\t\ttabs", "new\nline\n\n\nlines", "\r\nwindows\r\n", "<s>", "</s>", "<unk>", "<s> hello </s>",
+            "<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>", "<｜User｜>hi<｜Assistant｜>", "<think>x</think>",
+            "def f(x):\n    return x ** 2  # square", "for (int i = 0; i < n; i++) { sum += a[i]; }",
+            "SELECT * FROM users WHERE id = 42;", "{\"key\": [1, 2, 3], \"v\": null}", "https://example.com/a?b=c&d=e",
+            "I'm you're it's we'll they'd I've", "DON'T STOP 'TIL", "...!!!???", "--- *** ___", "ﬁ ﬂ ½ ² Ⅻ",
+            "mixed中文English日本語123abc", "\u00a0non-breaking\u2009thin\u3000ideographic", "zero\u200bwidth", "▁meta▁space",
+            "a", " ", "  ", "\t", "\n", "", "0", "00000000000000000000", "e\u0301 combining", "Ωμέγα", "¿Qué? ¡Sí!",
+        ];
+        var rng = new Random(12345);
+        var lines = new List<string>(count);
+        lines.AddRange(fragments);
+        lines.AddRange(english.Take(300));
+        while (lines.Count < count)
+        {
+            var sb = new StringBuilder();
+            int parts = rng.Next(1, 5);
+            for (int p = 0; p < parts; p++)
+            {
+                if (rng.Next(3) == 0)
+                {
+                    sb.Append(fragments[rng.Next(fragments.Length)]);
+                }
+                else
+                {
+                    sb.Append(english[rng.Next(english.Length)]);
+                }
+
+                sb.Append(rng.Next(6) switch
+                {
+                    0 => " ",
+                    1 => "\n",
+                    2 => "  \t ",
+                    3 => string.Empty,
+                    4 => rng.Next(100000).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    _ => ", ",
+                });
+            }
+
+            lines.Add(sb.ToString());
+        }
+
+        return lines;
+    }
+}
