@@ -10,6 +10,15 @@ namespace LlmFramework.Backends.Cpu.Tests;
 /// <summary>Time per op kind of a decode step of the ~130M graph (LLMF_BENCHMARKS=1), to see where a token's time goes.</summary>
 public sealed class DecodeProfile(ITestOutputHelper output)
 {
+    private void Print(string title, Dictionary<string, double> times)
+    {
+        output.WriteLine($"{title}: total {times.Values.Sum() * 1e3:F2} ms");
+        foreach ((string key, double t) in times.OrderByDescending(kv => kv.Value))
+        {
+            output.WriteLine($"   {key,-22} {t * 1e3,8:F3} ms");
+        }
+    }
+
     [BenchmarkFact]
     public void Report_time_per_op_kind()
     {
@@ -41,11 +50,25 @@ public sealed class DecodeProfile(ITestOutputHelper output)
                     }
                 }
 
-                output.WriteLine($"{type} threads={threads}: total {times.Values.Sum() * 1e3:F2} ms/token");
-                foreach ((string key, double t) in times.OrderByDescending(kv => kv.Value))
+                Print($"{type} threads={threads} decode", times);
+
+                const int chunk = 128;
+                var prefill = new StepBatch(chunk);
+                prefill.Add(1, Enumerable.Range(0, chunk).ToArray(), 0, table, wantLogits: true);
+                var prefillContext = new TestExecutionContext(prefill, cache, threads);
+                times.Clear();
+                for (int repeat = 0; repeat < 2; repeat++)
                 {
-                    output.WriteLine($"   {key,-22} {t * 1e3,7:F3} ms");
+                    foreach (GraphNode node in model.Graph.Nodes)
+                    {
+                        long start = Stopwatch.GetTimestamp();
+                        backend.Execute([node], prefillContext);
+                        string key = node.Op == OpKind.MatMul ? $"MatMul {node.Inputs[1].Weight!.Rows}x{node.Inputs[1].Weight!.Columns}" : node.Op.ToString();
+                        times[key] = times.GetValueOrDefault(key) + (repeat == 1 ? Stopwatch.GetElapsedTime(start).TotalSeconds : 0);
+                    }
                 }
+
+                Print($"{type} threads={threads} prefill of {chunk} tokens", times);
             }
         }
     }

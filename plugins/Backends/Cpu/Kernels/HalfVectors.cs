@@ -5,9 +5,11 @@ using System.Runtime.Intrinsics.X86;
 namespace LlmFramework.Backends.Cpu.Kernels;
 
 /// <summary>
-/// Vectorised F16 and BF16 widening. .NET exposes no F16C/AVX512-FP16 conversion intrinsics, so F16 uses the
-/// bit trick: shift the exponent+mantissa into float position and multiply by 2^112 to re-bias the exponent (this
-/// also scales subnormals exactly), then restore infinities/NaNs and the sign. BF16 is a 16-bit shift.
+/// Vectorised F16 and BF16 widening and dots. .NET 10 exposes no F16C/AVX512-FP16 conversion intrinsics, so F16
+/// uses the bit trick on sign-extended halves (vpmovsxwd): shift the exponent+mantissa into float position, keep the
+/// sign, multiply by 2^112 to re-bias the exponent (exact for subnormals too) and, unless the weight is known to be
+/// finite, force exponent 31 to infinity/NaN. BF16 is a 16-bit shift. Generic over a widening struct so each
+/// variant compiles to its own branch-free loop.
 /// </summary>
 internal static unsafe class HalfVectors
 {
