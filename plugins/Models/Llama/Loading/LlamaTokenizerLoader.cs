@@ -1,13 +1,80 @@
+using LlmFramework.Abstractions.Models;
+using LlmFramework.Abstractions.Tokenization;
 using LlmFramework.Formats.Gguf;
+using LlmFramework.Tokenizers;
 
 namespace LlmFramework.Models.Llama.Loading;
 
 /// <summary>Builds the tokenizer and chat template of a checkpoint with the Tokenizers library.</summary>
 internal static class LlamaTokenizerLoader
 {
-    public static LlamaTokenizerParts FromGguf(GgufFile file) =>
-        throw new NotSupportedException($"{file.Path}: GGUF tokenizers need src/Tokenizers, which has not landed yet");
+    /// <summary>tokenizer.ggml.* -> <see cref="GgufVocabulary"/> -> tokenizer; tokenizer.chat_template -> chat template.</summary>
+    public static LlamaTokenizerParts FromGguf(GgufFile file)
+    {
+        GgufVocabulary vocabulary = ReadVocabulary(file);
+        ITokenizer tokenizer;
+        try
+        {
+            tokenizer = TokenizerFactory.FromGgufVocabulary(vocabulary);
+        }
+        catch (ModelLoadException e)
+        {
+            throw new ModelLoadException(file.Path, e.Problem ?? e.Message, e);
+        }
 
-    public static LlamaTokenizerParts FromFolder(string folder) =>
-        throw new NotSupportedException($"{folder}: tokenizer files need src/Tokenizers, which has not landed yet");
+        // End-of-turn / end-of-message tokens stop generation too (llama.cpp treats them as end of generation).
+        var eos = new List<int>();
+        foreach (string key in new[] { "tokenizer.ggml.eot_token_id", "tokenizer.ggml.eom_token_id" })
+        {
+            if (file.TryGetInteger(key, out long id) && id >= 0 && id < tokenizer.VocabSize && !tokenizer.EosIds.Contains((int)id) && !eos.Contains((int)id))
+            {
+                eos.Add((int)id);
+            }
+        }
+
+        return new LlamaTokenizerParts(tokenizer, ChatTemplates.Create(vocabulary.ChatTemplate, tokenizer), new GenerationDefaults { EosIds = eos });
+    }
+
+    /// <summary>The tokenizer.ggml.* metadata of <paramref name="file"/>.</summary>
+    internal static GgufVocabulary ReadVocabulary(GgufFile file)
+    {
+        if (!file.TryGetString("tokenizer.ggml.model", out string model))
+        {
+            throw new ModelLoadException(file.Path, "metadata has no tokenizer (tokenizer.ggml.model is missing)");
+        }
+
+        return new GgufVocabulary
+        {
+            Model = model,
+            Pre = file.TryGetString("tokenizer.ggml.pre", out string pre) ? pre : null,
+            Tokens = file.GetStringArray("tokenizer.ggml.tokens"),
+            Scores = file.ContainsKey("tokenizer.ggml.scores") ? file.GetFloatArray("tokenizer.ggml.scores") : null,
+            TokenTypes = file.ContainsKey("tokenizer.ggml.token_type") ? file.GetIntArray("tokenizer.ggml.token_type") : null,
+            Merges = file.ContainsKey("tokenizer.ggml.merges") ? file.GetStringArray("tokenizer.ggml.merges") : null,
+            BosId = OptionalId(file, "tokenizer.ggml.bos_token_id"),
+            EosId = OptionalId(file, "tokenizer.ggml.eos_token_id"),
+            UnknownId = OptionalId(file, "tokenizer.ggml.unknown_token_id"),
+            PaddingId = OptionalId(file, "tokenizer.ggml.padding_token_id"),
+            AddBos = file.ContainsKey("tokenizer.ggml.add_bos_token") ? file.GetBool("tokenizer.ggml.add_bos_token", true) : null,
+            AddEos = file.ContainsKey("tokenizer.ggml.add_eos_token") ? file.GetBool("tokenizer.ggml.add_eos_token", false) : null,
+            ChatTemplate = file.TryGetString("tokenizer.chat_template", out string template) ? template : null,
+        };
+    }
+
+    /// <summary>tokenizer.json (else tokenizer.model) with tokenizer_config.json, and its chat_template.</summary>
+    public static LlamaTokenizerParts FromFolder(string folder)
+    {
+        string configPath = Path.Combine(folder, "tokenizer_config.json");
+        string? config = File.Exists(configPath) ? configPath : null;
+        string json = Path.Combine(folder, "tokenizer.json");
+        string model = Path.Combine(folder, "tokenizer.model");
+        ITokenizer tokenizer = File.Exists(json) ? TokenizerFactory.FromTokenizerJson(json, config)
+            : File.Exists(model) ? TokenizerFactory.FromSentencePieceModel(model, config)
+            : throw new ModelLoadException(folder, "folder has neither tokenizer.json nor tokenizer.model");
+        string? template = config is null ? null : TokenizerConfig.Load(config).ChatTemplate;
+        return new LlamaTokenizerParts(tokenizer, ChatTemplates.Create(template, tokenizer), new GenerationDefaults());
+    }
+
+    private static int? OptionalId(GgufFile file, string key) =>
+        file.TryGetInteger(key, out long v) && v is >= 0 and <= int.MaxValue ? (int)v : null;
 }

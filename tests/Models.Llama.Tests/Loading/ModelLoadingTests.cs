@@ -1,0 +1,67 @@
+using LlmFramework.Abstractions.Graph;
+using LlmFramework.Abstractions.Models;
+using LlmFramework.Abstractions.Tensors;
+using LlmFramework.Models.Llama.Tests.Support;
+
+namespace LlmFramework.Models.Llama.Tests.Loading;
+
+/// <summary>Whole-model loading through <see cref="LlamaFamily.Load"/>: weights, tokenizer, info, cache layout.</summary>
+public sealed class ModelLoadingTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Theory]
+    [InlineData(DType.F32, false)]
+    [InlineData(DType.Q8_0, true)]
+    public void Gguf_test_model_loads_with_its_tokenizer(DType type, bool tied)
+    {
+        string path = TestModelFiles.Write(_folder, TestModelFiles.SmallSpec(type, tied), CheckpointFormat.Gguf, "m.gguf");
+        using IModel model = new LlamaFamily().Load(ModelSource.Open(path), new ModelLoadOptions());
+        Assert.Equal(("llama", "llama", 300, 128), (model.Info.Family, model.Info.Architecture, model.Info.VocabSize, model.Info.ContextLength));
+        Assert.Contains("dim 64, 2 layers, 4 heads (2 kv, head dim 16)", model.Info.Description);
+        Assert.Equal(300, model.Tokenizer.VocabSize);
+        Assert.Equal(1, model.Tokenizer.BosId);
+        Assert.Contains(2, model.Tokenizer.EosIds);
+        Assert.True(model.Tokenizer.AddsBos);
+        int[] ids = model.Tokenizer.Encode("hi");
+        Assert.Equal(1, ids[0]);
+        Assert.All(ids, id => Assert.InRange(id, 0, 299));
+        Assert.Equal(new[] { 32, 32 }, model.KvCacheLayout.StreamWidths);
+        Assert.Equal(128, model.KvCacheLayout.MaxContextLength);
+        ComputeGraph graph = model.BuildStepGraph();
+        Assert.Equal(300, graph.Logits.Columns);
+    }
+
+    [Fact]
+    public void Context_option_sizes_the_cache()
+    {
+        string path = TestModelFiles.Write(_folder, TestModelFiles.SmallSpec(), CheckpointFormat.Gguf, "m.gguf");
+        using IModel model = new LlamaFamily().Load(ModelSource.Open(path), new ModelLoadOptions { ContextLength = 64 });
+        Assert.Equal(64, model.Info.ContextLength);
+        Assert.Equal(64, model.KvCacheLayout.MaxContextLength);
+    }
+
+    [Fact]
+    public void Checked_in_gguf_loads_and_disposing_twice_is_harmless()
+    {
+        IModel model = new LlamaFamily().Load(ModelSource.Open(Path.Combine(AppContext.BaseDirectory, "data", "tiny-llama.gguf")), new ModelLoadOptions());
+        Assert.Equal(300, model.Info.VocabSize);
+        Assert.Equal(256, model.Info.ContextLength);
+        model.Dispose();
+        model.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => model.BuildStepGraph());
+    }
+
+    [Fact]
+    public void Gguf_without_a_tokenizer_is_a_clear_error()
+    {
+        string good = TestModelFiles.Write(_folder, TestModelFiles.SmallSpec(), CheckpointFormat.Gguf, "m.gguf");
+        string bad = _folder.File("notok.gguf");
+        TestModelFiles.RewriteGguf(good, bad, _ => true, keepKey: k => !k.StartsWith("tokenizer.", StringComparison.Ordinal));
+        ModelLoadException e = Assert.Throws<ModelLoadException>(() => new LlamaFamily().Load(ModelSource.Open(bad), new ModelLoadOptions()));
+        Assert.Contains("notok.gguf", e.Message);
+        Assert.Contains("tokenizer.ggml.model is missing", e.Message);
+    }
+}
