@@ -188,7 +188,7 @@ internal static class SentencePieceModelReader
             {
                 case 0: Varint(); break;
                 case 1: Need(8); _pos += 8; break;
-                case 2: _pos += Length(); break;
+                case 2: int len = Length(); _pos += len; break;
                 case 5: Need(4); _pos += 4; break;
                 default: throw new FormatException($"unsupported wire type {wire} at byte {_pos}");
             }
