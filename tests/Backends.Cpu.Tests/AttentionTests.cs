@@ -16,6 +16,8 @@ public sealed class AttentionTests
     [InlineData(2, 6, 6, 5, 5, 3)]
     [InlineData(2, 8, 1, 64, 64, 16)]
     [InlineData(1, 2, 1, 33, 17, 1)]
+    [InlineData(2, 4, 2, 128, 128, 5)]
+    [InlineData(1, 3, 3, 128, 64, 7)]
     public void Attention_writes_the_cache_and_matches_a_double_loop(int threads, int hq, int hkv, int dk, int dv, int blockSize)
     {
         const int prefill = 5, decodeStart = 7;

@@ -101,12 +101,7 @@ internal sealed unsafe class AttentionWork : ParallelWork
             int count = Math.Min(blockSize, length - start);
             fixed (float* keys = BlockOf(cache, p.Layer, KeyStream, table, start))
             {
-                for (int j = 0; j < count; j++)
-                {
-                    float s = Reductions.Dot(q, keys + (j * keyWidth) + (kvHead * p.KeyDim), p.KeyDim) * p.Scale;
-                    scores[start + j] = s;
-                    max = MathF.Max(max, s);
-                }
+                max = AttentionKernels.Scores(q, keys + (kvHead * p.KeyDim), keyWidth, p.KeyDim, count, p.Scale, scores + start, max);
             }
         }
 
@@ -120,10 +115,7 @@ internal sealed unsafe class AttentionWork : ParallelWork
             int count = Math.Min(blockSize, length - start);
             fixed (float* values = BlockOf(cache, p.Layer, ValueStream, table, start))
             {
-                for (int j = 0; j < count; j++)
-                {
-                    Reductions.MultiplyAdd(values + (j * valueWidth) + (kvHead * p.ValueDim), scores[start + j], y, p.ValueDim);
-                }
+                AttentionKernels.AccumulateValues(scores + start, values + (kvHead * p.ValueDim), valueWidth, p.ValueDim, count, y);
             }
         }
 
