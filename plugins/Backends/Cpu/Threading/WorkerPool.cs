@@ -6,6 +6,8 @@ namespace LlmFramework.Backends.Cpu.Threading;
 /// A persistent pool of worker threads for the kernels. The calling thread takes part as worker 0. Idle workers spin
 /// on a generation counter for a short while (the next op of a step usually follows within microseconds) and then
 /// block on their own semaphore, so a step of a hundred small ops does not pay a kernel wake-up per op.
+/// One caller at a time (the backend is driven by one engine thread); a worker's exception is rethrown to the caller
+/// wrapped in an <see cref="AggregateException"/> after every thread has finished.
 /// </summary>
 internal sealed class WorkerPool : IDisposable
 {
