@@ -166,4 +166,51 @@ public sealed class CliTests : IDisposable
         Assert.All(plugins, p => Assert.Equal("1.0", p.GetProperty("contract").GetString()));
         Assert.Empty(doc.RootElement.GetProperty("failures").EnumerateArray());
     }
+
+    [Fact]
+    public void Logits_on_a_test_model_prints_the_top_logits_and_greedy_continues_from_the_best()
+    {
+        string model = MakeTinyLlama();
+        (int exit, string output, string error) = CliHarness.Run("logits", "--model", model, "--ids", "1,5,9", "--top", "4", "--greedy", "6", "--plugins-dir", RepositoryPaths.HostPluginDirectory);
+
+        Assert.True(exit == 0, $"exit {exit}: {error}");
+        using JsonDocument doc = JsonDocument.Parse(output);
+        JsonElement[] top = [.. doc.RootElement.GetProperty("top").EnumerateArray()];
+        Assert.Equal(4, top.Length);
+        float[] logits = [.. top.Select(t => t.GetProperty("logit").GetSingle())];
+        Assert.Equal(logits.OrderDescending(), logits);
+        int[] greedy = [.. doc.RootElement.GetProperty("greedy").EnumerateArray().Select(e => e.GetInt32())];
+        Assert.Equal(6, greedy.Length);
+        Assert.Equal(top[0].GetProperty("id").GetInt32(), greedy[0]);
+        Assert.All(greedy, id => Assert.InRange(id, 0, 299));
+    }
+
+    [Fact]
+    public void Logits_rejects_a_token_id_outside_the_vocabulary()
+    {
+        string model = MakeTinyLlama();
+        (int exit, _, string error) = CliHarness.Run("logits", "--model", model, "--ids", "1,300", "--plugins-dir", RepositoryPaths.HostPluginDirectory);
+        Assert.Equal(1, exit);
+        Assert.Contains("--ids: '300' is not a token id in [0, 300)", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Generate_on_a_test_model_echoes_the_prompt_and_reports_stats()
+    {
+        string model = MakeTinyLlama();
+        (int exit, string output, string error) = CliHarness.Run("generate", "--model", model, "--prompt", "hello", "--max-tokens", "5", "--temperature", "0", "--stats", "--plugins-dir", RepositoryPaths.HostPluginDirectory);
+
+        Assert.True(exit == 0, $"exit {exit}: {error}");
+        Assert.StartsWith("hello", output, StringComparison.Ordinal);
+        Assert.Contains("generated", error, StringComparison.Ordinal);
+        Assert.Contains("finish: ", error, StringComparison.Ordinal);
+    }
+
+    private string MakeTinyLlama()
+    {
+        string output = _dir.Combine("tiny.gguf");
+        (int exit, _, string error) = CliHarness.Run("make-test-model", "--out", output, "--dim", "32", "--layers", "1", "--heads", "2", "--ffn", "64", "--vocab", "300", "--plugins-dir", RepositoryPaths.HostPluginDirectory);
+        Assert.True(exit == 0, $"make-test-model failed with {exit}: {error}");
+        return output;
+    }
 }

@@ -51,7 +51,7 @@ public sealed class BackendHotSwapTests : IDisposable
         AppDomain.CurrentDomain.SetData(TestPluginSources.DelayKey, null);
     }
 
-    [Fact(Skip = "needs the CPU backend plugin and src/Tokenizers (the LLaMA GGUF loader), which have not landed yet")]
+    [Fact]
     public Task Swapping_the_backend_during_a_generation_on_the_llama_test_model_and_the_cpu_backend()
     {
         string hostPlugins = CopyHostPlugins();
