@@ -213,4 +213,17 @@ public sealed class CliTests : IDisposable
         Assert.True(exit == 0, $"make-test-model failed with {exit}: {error}");
         return output;
     }
+
+    [Fact]
+    public void A_plugin_disabled_with_set_is_not_listed()
+    {
+        (int exit, string output, string error) = CliHarness.Run("plugins", "--format", "json", "--plugins-dir", RepositoryPaths.HostPluginDirectory, "--set", "LlmFramework:Plugins:Disabled:0=LlmFramework.Models.Llama");
+
+        Assert.True(exit == 0, $"exit {exit}: {error}");
+        using JsonDocument doc = JsonDocument.Parse(output);
+        string[] names = [.. doc.RootElement.GetProperty("plugins").EnumerateArray().Select(p => p.GetProperty("name").GetString()!)];
+        Assert.DoesNotContain("LlmFramework.Models.Llama", names);
+        Assert.NotEmpty(names);
+        Assert.Empty(doc.RootElement.GetProperty("failures").EnumerateArray());
+    }
 }

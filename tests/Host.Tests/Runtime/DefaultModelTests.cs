@@ -59,4 +59,23 @@ public sealed class DefaultModelTests : IDisposable
         Assert.Equal(0, DefaultModel.Spec.Heads % DefaultModel.Spec.KvHeads);
         Assert.Equal(0, DefaultModel.Spec.Dim % DefaultModel.Spec.Heads);
     }
+
+    [Fact]
+    public void The_default_model_is_written_once_by_the_llama_plugin_with_the_same_bytes_everywhere()
+    {
+        using var manager = new LlmFramework.Host.Plugins.PluginManager([RepositoryPaths.HostPluginDirectory], hotReload: false, disabled: null, NullLogger.Instance);
+        manager.LoadAll();
+
+        Environment.SetEnvironmentVariable("LLMF_HOME", _dir.Combine("first"));
+        string first = DefaultModel.Ensure(manager.ModelFamilies, NullLogger.Instance);
+        Assert.Equal(_dir.Combine("first", DefaultModel.FileName), first);
+        DateTime written = File.GetLastWriteTimeUtc(first);
+        Assert.Equal(first, DefaultModel.Ensure(manager.ModelFamilies, NullLogger.Instance));
+        Assert.Equal(written, File.GetLastWriteTimeUtc(first));
+        Assert.Empty(Directory.GetFiles(_dir.Combine("first"), "*.tmp"));
+
+        Environment.SetEnvironmentVariable("LLMF_HOME", _dir.Combine("second"));
+        string second = DefaultModel.Ensure(manager.ModelFamilies, NullLogger.Instance);
+        Assert.Equal(File.ReadAllBytes(first), File.ReadAllBytes(second));
+    }
 }
