@@ -291,9 +291,10 @@ public sealed class SentencePieceTokenizer : ITokenizer
         var list = new List<AddedToken>();
         for (int i = 0; i < pieces.Length; i++)
         {
-            if (types[i] == TokenTypes.Control || types[i] == TokenTypes.UserDefined)
+            // As llama.cpp: control, unknown and user-defined pieces are matched in raw text (the first two as special).
+            if (types[i] is TokenTypes.Control or TokenTypes.Unknown or TokenTypes.UserDefined)
             {
-                list.Add(new AddedToken(i, pieces[i], types[i] == TokenTypes.Control));
+                list.Add(new AddedToken(i, pieces[i], types[i] != TokenTypes.UserDefined));
             }
         }
 

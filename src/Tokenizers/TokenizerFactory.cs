@@ -118,9 +118,9 @@ public static class TokenizerFactory
                 var added = new List<AddedToken>();
                 for (int i = 0; i < n; i++)
                 {
-                    if (types[i] is TokenTypes.Control or TokenTypes.UserDefined)
+                    if (types[i] is TokenTypes.Control or TokenTypes.Unknown or TokenTypes.UserDefined)
                     {
-                        added.Add(new AddedToken(i, tokens[i], types[i] == TokenTypes.Control));
+                        added.Add(new AddedToken(i, tokens[i], types[i] != TokenTypes.UserDefined));
                     }
                 }
 
