@@ -51,4 +51,43 @@ public sealed unsafe class QuantDotExactnessTests
             Assert.True(Math.Abs(expected - actual) <= 1e-5 * magnitude, $"{type} K={k} seed={seed}: {actual} vs {expected} (magnitude {magnitude})");
         }
     }
+
+    [Theory]
+    [InlineData(DType.Q8_0, 96)]
+    [InlineData(DType.Q4_K, 512)]
+    public void Four_row_tiles_equal_four_single_row_dots(DType type, int k)
+    {
+        if (!System.Runtime.Intrinsics.X86.Avx2.IsSupported)
+        {
+            return; // the tiles are Avx2 kernels; MatMulTests cover the fallback through the backend
+        }
+
+        WeightTensor w = TestWeights.Create("w", type, 1, k, Data.Gaussian(k, 3));
+        float[] x = Data.Gaussian(4 * k, 4, scale: 2f);
+        var q8 = new Q8Activations();
+        var tiled = new float[4 * 5];
+        fixed (float* px = x)
+        fixed (float* py = tiled)
+        {
+            q8.Quantize(px, 4, k);
+            int rowBlocks = k / 32;
+            if (type == DType.Q8_0)
+            {
+                QuantDots.DotQ8_0x4(w.Data, q8.Levels, q8.Scales, rowBlocks, rowBlocks, py, 5);
+            }
+            else
+            {
+                KQuantDots.DotQ4Kx4(w.Data, q8.Levels, q8.Scales, q8.Sums, k / 256, rowBlocks, py, 5);
+            }
+
+            for (int r = 0; r < 4; r++)
+            {
+                long b = (long)r * rowBlocks;
+                float single = type == DType.Q8_0
+                    ? QuantDots.DotQ8_0(w.Data, q8.Levels + (b * 32), q8.Scales + b, rowBlocks)
+                    : KQuantDots.DotQ4K(w.Data, q8.Levels + (b * 32), q8.Scales + b, q8.Sums + b, k / 256);
+                Assert.Equal(single, tiled[r * 5], Math.Abs(single) * 1e-5f + 1e-5f);
+            }
+        }
+    }
 }

@@ -134,6 +134,61 @@ internal static unsafe class KQuantDots
     }
 
     /// <summary>
+    /// Prefill tile for Q4_K with Avx2: one weight row against four activation rows (row r's blocks start at
+    /// r·<paramref name="rowBlocks"/>); the weight loads, nibble extraction and scale unpacking are shared.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    public static void DotQ4Kx4(byte* w, sbyte* xq, float* xd, float* xsum, int superBlocks, int rowBlocks, float* y, long yStride)
+    {
+        float* halves = HalfTable.Values;
+        Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+        Vector256<float> min0 = default, min1 = default, min2 = default, min3 = default;
+        var low = Vector256.Create((byte)0x0F);
+        long stride = (long)rowBlocks * 32;
+        for (int s = 0; s < superBlocks; s++)
+        {
+            byte* block = w + (s * 144);
+            int xb = s * 8;
+            Vector128<byte> unpacked = UnpackScalesAndMins(block + 4);
+            Vector256<float> scales = Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(unpacked)) * Vector256.Create(halves[*(ushort*)block]);
+            Vector256<float> mins = Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(Sse2.ShiftRightLogical128BitLane(unpacked, 8))) * Vector256.Create(halves[*(ushort*)(block + 2)]);
+            Vector256<float> f0 = scales * Vector256.Load(xd + xb);
+            Vector256<float> f1 = scales * Vector256.Load(xd + xb + rowBlocks);
+            Vector256<float> f2 = scales * Vector256.Load(xd + xb + (2 * rowBlocks));
+            Vector256<float> f3 = scales * Vector256.Load(xd + xb + (3 * rowBlocks));
+            min0 = Vector256.FusedMultiplyAdd(mins, Vector256.Load(xsum + xb), min0);
+            min1 = Vector256.FusedMultiplyAdd(mins, Vector256.Load(xsum + xb + rowBlocks), min1);
+            min2 = Vector256.FusedMultiplyAdd(mins, Vector256.Load(xsum + xb + (2 * rowBlocks)), min2);
+            min3 = Vector256.FusedMultiplyAdd(mins, Vector256.Load(xsum + xb + (3 * rowBlocks)), min3);
+            sbyte* x = xq + (xb * 32);
+            for (int g = 0; g < 4; g++)
+            {
+                Vector256<byte> raw = Vector256.Load(block + 16 + (32 * g));
+                Vector256<byte> lo = raw & low;
+                Vector256<byte> hi = (raw.AsUInt16() >> 4).AsByte() & low;
+                Vector256<int> iLo = Vector256.Create(2 * g), iHi = Vector256.Create((2 * g) + 1);
+                sbyte* xg = x + (64 * g);
+                acc0 = Tile(acc0, lo, hi, xg, f0, iLo, iHi);
+                acc1 = Tile(acc1, lo, hi, xg + stride, f1, iLo, iHi);
+                acc2 = Tile(acc2, lo, hi, xg + (2 * stride), f2, iLo, iHi);
+                acc3 = Tile(acc3, lo, hi, xg + (3 * stride), f3, iLo, iHi);
+            }
+        }
+
+        y[0] = Vector256.Sum(acc0) - Vector256.Sum(min0);
+        y[yStride] = Vector256.Sum(acc1) - Vector256.Sum(min1);
+        y[2 * yStride] = Vector256.Sum(acc2) - Vector256.Sum(min2);
+        y[3 * yStride] = Vector256.Sum(acc3) - Vector256.Sum(min3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Tile(Vector256<float> acc, Vector256<byte> lo, Vector256<byte> hi, sbyte* x, Vector256<float> factors, Vector256<int> iLo, Vector256<int> iHi)
+    {
+        acc = Vector256.FusedMultiplyAdd(Avx.ConvertToVector256Single(QuantDots.UnsignedIntDot256(lo, Vector256.Load(x))), Avx2.PermuteVar8x32(factors, iLo), acc);
+        return Vector256.FusedMultiplyAdd(Avx.ConvertToVector256Single(QuantDots.UnsignedIntDot256(hi, Vector256.Load(x + 32))), Avx2.PermuteVar8x32(factors, iHi), acc);
+    }
+
+    /// <summary>
     /// Q6_K with Avx2: 6-bit levels rebuilt 32 at a time from ql/qh, biased by -32, integer dots with the sign trick;
     /// the 16 scales are widened once per super-block and combined with d and the activation scales, so each
     /// 32-value dot (two 16-value scale groups in lanes 0-3 and 4-7) needs one permute and one FMA.
