@@ -3,8 +3,9 @@ namespace LlmFramework.Host.Configuration;
 /// <summary>LlmFramework:Backends.</summary>
 public sealed class BackendSelectionOptions
 {
-    /// <summary>Backend names, most preferred first. The CPU backend is always added last as the fallback.</summary>
-    public List<string> Preferred { get; set; } = ["cpu"];
+    /// <summary>Backend names, most preferred first; empty means just the CPU backend, which is always added last as the fallback.</summary>
+    /// <remarks>Empty by default: the configuration binder appends to an existing list rather than replacing it.</remarks>
+    public List<string> Preferred { get; set; } = [];
 
     /// <summary>Worker threads per backend; 0 means one per core.</summary>
     public int Threads { get; set; }

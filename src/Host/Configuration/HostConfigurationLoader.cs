@@ -129,7 +129,15 @@ public static class HostConfigurationLoader
                     throw new HostConfigurationException($"{Where(configFile)}'{child.Path}' must be a single value, not a section");
                 }
             }
-            else if (!isCollection)
+            else if (isCollection)
+            {
+                if (child.Value is { Length: > 0 } && !child.GetChildren().Any())
+                {
+                    bool isList = !propertyType.IsGenericType || propertyType.GetGenericTypeDefinition() != typeof(Dictionary<,>);
+                    throw new HostConfigurationException($"{Where(configFile)}'{child.Path}' must be {(isList ? "a list (e.g. [\"" + child.Value + "\"])" : "an object of key/value pairs")}, not the single value '{child.Value}'");
+                }
+            }
+            else
             {
                 CheckKeys(child, propertyType, configFile);
             }

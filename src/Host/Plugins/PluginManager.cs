@@ -105,6 +105,12 @@ public sealed class PluginManager : IDisposable
             return null;
         }
 
+        if (CheckDepsFile(assemblyPath) is { } badDeps)
+        {
+            Fail(assemblyPath, badDeps);
+            return null;
+        }
+
         if (ContractInspector.CheckCompatibility(assemblyPath) is { } incompatible)
         {
             Fail(assemblyPath, "refused: " + incompatible);
@@ -239,7 +245,17 @@ public sealed class PluginManager : IDisposable
                 return null;
             }
 
-            var plugin = (ILlmPlugin)Activator.CreateInstance(entryTypes[0])!;
+            ILlmPlugin plugin;
+            try
+            {
+                plugin = (ILlmPlugin)Activator.CreateInstance(entryTypes[0])!;
+            }
+            catch (TargetInvocationException ex) when (ex.InnerException is not null)
+            {
+                error = $"{entryTypes[0].FullName} constructor failed: {ex.InnerException.GetType().Name}: {ex.InnerException.Message}";
+                return null;
+            }
+
             PluginManifest manifest = plugin.Manifest ?? throw new InvalidOperationException("Manifest is null");
             if (!ContractVersion.IsCompatible(manifest.ContractVersion))
             {
@@ -258,6 +274,34 @@ public sealed class PluginManager : IDisposable
         {
             error = $"{ex.GetType().Name}: {ex.Message}";
             return null;
+        }
+    }
+
+    /// <summary>
+    /// The native dependency resolver behind plugin loading aborts the whole process on a malformed .deps.json, so the
+    /// file is checked here first: null when it is absent or well-formed, else the problem.
+    /// </summary>
+    private static string? CheckDepsFile(string assemblyPath)
+    {
+        string deps = Path.ChangeExtension(assemblyPath, ".deps.json");
+        if (!File.Exists(deps))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(deps));
+            System.Text.Json.JsonElement root = doc.RootElement;
+            bool ok = root.ValueKind == System.Text.Json.JsonValueKind.Object
+                && root.TryGetProperty("runtimeTarget", out System.Text.Json.JsonElement target) && target.ValueKind == System.Text.Json.JsonValueKind.Object
+                && target.TryGetProperty("name", out System.Text.Json.JsonElement name) && name.ValueKind == System.Text.Json.JsonValueKind.String
+                && root.TryGetProperty("targets", out System.Text.Json.JsonElement targets) && targets.ValueKind == System.Text.Json.JsonValueKind.Object;
+            return ok ? null : $"{deps} lacks runtimeTarget.name or targets; rebuild the plugin";
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            return $"{deps} is not valid JSON ({ex.Message}); rebuild the plugin";
         }
     }
 

@@ -135,7 +135,7 @@ public sealed class HostConfigurationErrorTests : IDisposable
         ConfigAssert.Fails(null, [$"LlmFramework:Plugins:Directories:0={missing}"], $"LlmFramework:Plugins:Directories '{missing}' does not exist");
     }
 
-    [Theory(Skip = "bug: HostConfigurationLoader.CheckKeys skips collection properties, and the binder silently ignores a single value given for a list, so \"Preferred\": \"torch\" runs on cpu without a word; CheckKeys should reject a collection key that has a non-empty Value and no children (\"'LlmFramework:Backends:Preferred' must be a list\")")]
+    [Theory]
     [InlineData("Backends", "Preferred", "torch")]
     [InlineData("Generation", "Stop", "###")]
     [InlineData("Plugins", "Directories", "/tmp")]

@@ -78,7 +78,7 @@ public sealed class HostConfigurationLoaderTests : IDisposable
         Assert.Equal("a=b", o.Backends.Settings["torch"]["Flags"]);
     }
 
-    [Fact(Skip = "bug: BackendSelectionOptions.Preferred defaults to [\"cpu\"] and the configuration binder appends to an existing list, so [\"torch\"] binds as [\"cpu\", \"torch\"] (cpu most preferred); default it to [] (ModelRuntime.CreateBackends appends cpu anyway)")]
+    [Fact]
     public void Preferred_backends_from_the_file_replace_the_default_list()
     {
         string file = _dir.WriteText("host.json", """{ "LlmFramework": { "Backends": { "Preferred": [ "torch" ] } } }""");
