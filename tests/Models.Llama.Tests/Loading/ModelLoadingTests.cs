@@ -34,6 +34,44 @@ public sealed class ModelLoadingTests : IDisposable
         Assert.Equal(300, graph.Logits.Columns);
     }
 
+    [Theory]
+    [InlineData(DType.F32, false)]
+    [InlineData(DType.BF16, true)]
+    public void Hf_test_model_loads_with_its_tokenizer_and_generation_defaults(DType type, bool tied)
+    {
+        string folder = TestModelFiles.Write(_folder, TestModelFiles.SmallSpec(type, tied), CheckpointFormat.HuggingFaceFolder, "hf");
+        using IModel model = new LlamaFamily().Load(ModelSource.Open(folder), new ModelLoadOptions());
+        Assert.Equal(("llama", "LlamaForCausalLM", 300, 128), (model.Info.Family, model.Info.Architecture, model.Info.VocabSize, model.Info.ContextLength));
+        Assert.Equal(300, model.Tokenizer.VocabSize);
+        Assert.Equal(1, model.Tokenizer.BosId);
+        Assert.Equal(0.7f, model.GenerationDefaults.Temperature);
+        Assert.Equal(0.9f, model.GenerationDefaults.TopP);
+        Assert.Equal(40, model.GenerationDefaults.TopK);
+        Assert.Equal(1.1f, model.GenerationDefaults.RepetitionPenalty);
+        Assert.Equal([2], model.GenerationDefaults.EosIds);
+        Assert.Equal(300, model.BuildStepGraph().Logits.Columns);
+    }
+
+    [Fact]
+    public void Hf_and_gguf_forms_tokenize_the_same()
+    {
+        TestModelSpec spec = TestModelFiles.SmallSpec();
+        using IModel gguf = new LlamaFamily().Load(ModelSource.Open(TestModelFiles.Write(_folder, spec, CheckpointFormat.Gguf, "m.gguf")), new ModelLoadOptions());
+        using IModel hf = new LlamaFamily().Load(ModelSource.Open(TestModelFiles.Write(_folder, spec, CheckpointFormat.HuggingFaceFolder, "hf")), new ModelLoadOptions());
+        const string text = "The little cat was very good, and she said: no!";
+        Assert.Equal(gguf.Tokenizer.Encode(text), hf.Tokenizer.Encode(text));
+        Assert.True(gguf.Tokenizer.Encode(text).Length < text.Length, "the vocabulary should merge common words");
+    }
+
+    [Fact]
+    public void Hf_folder_without_tokenizer_files_is_a_clear_error()
+    {
+        string folder = TestModelFiles.Write(_folder, TestModelFiles.SmallSpec(), CheckpointFormat.HuggingFaceFolder, "hf");
+        File.Delete(Path.Combine(folder, "tokenizer.json"));
+        ModelLoadException e = Assert.Throws<ModelLoadException>(() => new LlamaFamily().Load(ModelSource.Open(folder), new ModelLoadOptions()));
+        Assert.Contains("neither tokenizer.json nor tokenizer.model", e.Message);
+    }
+
     [Fact]
     public void Context_option_sizes_the_cache()
     {

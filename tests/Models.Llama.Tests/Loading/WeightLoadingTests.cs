@@ -171,6 +171,7 @@ public sealed class WeightLoadingTests : IDisposable
         Assert.True(file.GetBool("tokenizer.ggml.add_bos_token", false));
         Assert.False(file.GetBool("tokenizer.ggml.add_eos_token", true));
         Assert.True(file.TryGetString("tokenizer.chat_template", out _));
+        Assert.Equal(["<unk>", "<s>", "</s>", "<0x00>"], file.GetStringArray("tokenizer.ggml.tokens")[..4]);
         Assert.False(file.ContainsTensor("rope_freqs.weight"));
         Assert.Equal(DType.F32, file.GetTensor("blk.0.ffn_norm.weight").Type);
         Assert.Equal(DType.Q8_0, file.GetTensor("token_embd.weight").Type);

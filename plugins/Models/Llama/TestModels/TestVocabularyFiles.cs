@@ -1,55 +1,57 @@
+using System.Text;
 using LlmFramework.Formats.Gguf;
+using LlmFramework.Tokenizers;
 
 namespace LlmFramework.Models.Llama.TestModels;
 
-/// <summary>The vocabulary of test models: GGUF tokenizer.ggml.* metadata and the Hugging Face tokenizer files.</summary>
+/// <summary>
+/// The vocabulary of test models (the Tokenizers library's <see cref="TestVocabulary"/>, a valid LLaMA-2-style
+/// SentencePiece vocabulary): GGUF tokenizer.ggml.* metadata and the Hugging Face tokenizer files.
+/// </summary>
 internal static class TestVocabularyFiles
 {
-    public const int UnknownId = 0;
-    public const int BosId = 1;
-    public const int EosId = 2;
+    public const int BosId = TestVocabulary.BosId;
+    public const int EosId = TestVocabulary.EosId;
 
-    /// <summary>A small chat template in the Jinja subset every template engine handles.</summary>
-    public const string ChatTemplate =
-        "{{ bos_token }}{% for message in messages %}<|{{ message['role'] }}|>\n{{ message['content'] }}{{ eos_token }}\n{% endfor %}{% if add_generation_prompt %}<|assistant|>\n{% endif %}";
-
+    /// <summary>Adds tokenizer.ggml.* with the types llama.cpp reads them as (uint32 ids, int32 types, bools).</summary>
     public static void AddToGguf(GgufWriter w, int vocabSize)
     {
-        var tokens = new List<string> { "<unk>", "<s>", "</s>" };
-        var types = new List<int> { 2, 3, 3 };
-        for (int b = 0; b < 256; b++)
+        GgufVocabulary v = TestVocabulary.Create(vocabSize);
+        w.AddString("tokenizer.ggml.model", v.Model);
+        if (v.Pre is not null)
         {
-            tokens.Add($"<0x{b:X2}>");
-            types.Add(6);
+            w.AddString("tokenizer.ggml.pre", v.Pre);
         }
 
-        while (tokens.Count < vocabSize)
+        w.AddStringArray("tokenizer.ggml.tokens", v.Tokens);
+        w.AddFloat32Array("tokenizer.ggml.scores", v.Scores ?? new float[v.Tokens.Length]);
+        w.AddInt32Array("tokenizer.ggml.token_type", v.TokenTypes ?? Enumerable.Repeat(1, v.Tokens.Length).ToArray());
+        AddId(w, "tokenizer.ggml.bos_token_id", v.BosId);
+        AddId(w, "tokenizer.ggml.eos_token_id", v.EosId);
+        AddId(w, "tokenizer.ggml.unknown_token_id", v.UnknownId);
+        AddId(w, "tokenizer.ggml.padding_token_id", v.PaddingId);
+        w.AddBool("tokenizer.ggml.add_bos_token", v.AddBos ?? true);
+        w.AddBool("tokenizer.ggml.add_eos_token", v.AddEos ?? false);
+        if (v.ChatTemplate is not null)
         {
-            tokens.Add($"\u2581t{tokens.Count}");
-            types.Add(1);
+            w.AddString("tokenizer.chat_template", v.ChatTemplate);
         }
-
-        var scores = new float[vocabSize];
-        for (int i = 259; i < vocabSize; i++)
-        {
-            scores[i] = -(i - 259);
-        }
-
-        w.AddString("tokenizer.ggml.model", "llama");
-        w.AddStringArray("tokenizer.ggml.tokens", tokens);
-        w.AddFloat32Array("tokenizer.ggml.scores", scores);
-        w.AddInt32Array("tokenizer.ggml.token_type", types.ToArray());
-        w.AddUInt32("tokenizer.ggml.bos_token_id", BosId);
-        w.AddUInt32("tokenizer.ggml.eos_token_id", EosId);
-        w.AddUInt32("tokenizer.ggml.unknown_token_id", UnknownId);
-        w.AddBool("tokenizer.ggml.add_bos_token", true);
-        w.AddBool("tokenizer.ggml.add_eos_token", false);
-        w.AddString("tokenizer.chat_template", ChatTemplate);
     }
 
+    /// <summary>Writes tokenizer.json and tokenizer_config.json for the same vocabulary.</summary>
     public static void WriteHuggingFaceFiles(string folder, int vocabSize)
     {
-        _ = folder;
-        _ = vocabSize;
+        GgufVocabulary v = TestVocabulary.Create(vocabSize);
+        var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+        File.WriteAllText(Path.Combine(folder, "tokenizer.json"), TestVocabulary.ToTokenizerJson(v), utf8);
+        File.WriteAllText(Path.Combine(folder, "tokenizer_config.json"), TestVocabulary.ToTokenizerConfigJson(v), utf8);
+    }
+
+    private static void AddId(GgufWriter w, string key, int? id)
+    {
+        if (id is int value)
+        {
+            w.AddUInt32(key, (uint)value);
+        }
     }
 }

@@ -3,7 +3,7 @@ using LlmFramework.Abstractions.Tokenization;
 namespace LlmFramework.Models.Llama.Loading;
 
 /// <summary>Turns a checkpoint's chat-template text into an <see cref="IChatTemplate"/>.</summary>
-internal static class ChatTemplates
+internal static class ChatTemplateFactory
 {
     /// <summary>The template for <paramref name="text"/>, or null when the checkpoint has none.</summary>
     public static IChatTemplate? Create(string? text, ITokenizer tokenizer)
