@@ -1,0 +1,192 @@
+using LlmFramework.Abstractions.Tokenization;
+
+namespace LlmFramework.Tokenizers.Tests;
+
+public sealed class JinjaChatTemplateTests
+{
+    private static readonly ChatMessage[] SystemUserAssistantUser =
+    [
+        new("system", "You are helpful."),
+        new("user", "Hi"),
+        new("assistant", "Hello!"),
+        new("user", "How are you?"),
+    ];
+
+    [Fact]
+    public void Llama2_template_renders_the_system_block_inside_the_first_instruction()
+    {
+        var t = new JinjaChatTemplate(ChatTemplates.Llama2, "<s>", "</s>");
+        Assert.Equal(
+            "<s>[INST] <<SYS>>\nYou are helpful.\n<</SYS>>\n\nHi [/INST] Hello! </s><s>[INST] How are you? [/INST]",
+            t.Render(SystemUserAssistantUser));
+        Assert.Equal("<s>[INST] Hi [/INST]", t.Render([new("user", "  Hi ")]));
+    }
+
+    [Fact]
+    public void Llama2_template_rejects_roles_out_of_turn()
+    {
+        var t = new JinjaChatTemplate(ChatTemplates.Llama2, "<s>", "</s>");
+        var e = Assert.Throws<ChatTemplateException>(() => t.Render([new("user", "a"), new("user", "b")]));
+        Assert.Contains("Conversation roles must alternate", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Mistral_template_renders_instructions_and_rejects_a_system_role()
+    {
+        var t = new JinjaChatTemplate(ChatTemplates.Mistral, "<s>", "</s>");
+        Assert.Equal("<s>[INST] Hi [/INST]Hello!</s>[INST] How are you? [/INST]", t.Render(SystemUserAssistantUser[1..]));
+        Assert.Throws<ChatTemplateException>(() => t.Render(SystemUserAssistantUser));
+    }
+
+    [Fact]
+    public void Llama3_template_renders_headers_and_the_generation_prompt()
+    {
+        var t = new JinjaChatTemplate(ChatTemplates.Llama3, "<|begin_of_text|>", "<|eot_id|>");
+        const string Expected =
+            "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nYou are helpful.<|eot_id|>" +
+            "<|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>" +
+            "<|start_header_id|>assistant<|end_header_id|>\n\nHello!<|eot_id|>" +
+            "<|start_header_id|>user<|end_header_id|>\n\nHow are you?<|eot_id|>";
+        Assert.Equal(Expected + "<|start_header_id|>assistant<|end_header_id|>\n\n", t.Render(SystemUserAssistantUser));
+        Assert.Equal(Expected, t.Render(SystemUserAssistantUser, addGenerationPrompt: false));
+        Assert.Equal("<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nx<|eot_id|>", t.Render([new("user", " x \n")], false));
+    }
+
+    [Fact]
+    public void DeepSeekV3_template_from_its_tokenizer_config_renders_a_conversation()
+    {
+        var t = DeepSeekTemplate();
+        Assert.Equal(
+            "<｜begin▁of▁sentence｜>You are helpful.<｜User｜>Hi<｜Assistant｜>Hello!<｜end▁of▁sentence｜><｜User｜>How are you?<｜Assistant｜>",
+            t.Render(SystemUserAssistantUser));
+        Assert.Equal("<｜begin▁of▁sentence｜><｜User｜>Hi", t.Render([new("user", "Hi")], addGenerationPrompt: false));
+        Assert.Equal(
+            "<｜begin▁of▁sentence｜>A\n\nB<｜User｜>Hi<｜Assistant｜>",
+            t.Render([new("system", "A"), new("system", "B"), new("user", "Hi")]));
+    }
+
+    [Fact]
+    public void DeepSeekV3_template_renders_tool_calls_and_outputs()
+    {
+        var t = DeepSeekTemplate();
+        var messages = new List<object?>
+        {
+            Message("user", "Weather?"),
+            new Dictionary<string, object?>
+            {
+                ["role"] = "assistant",
+                ["content"] = null,
+                ["tool_calls"] = new List<object?>
+                {
+                    new Dictionary<string, object?>
+                    {
+                        ["type"] = "function",
+                        ["function"] = new Dictionary<string, object?> { ["name"] = "get_weather", ["arguments"] = "{\"city\": \"Paris\"}" },
+                    },
+                },
+            },
+            Message("tool", "sunny"),
+            Message("assistant", "It is sunny."),
+        };
+        string text = t.Render(new Dictionary<string, object?> { ["messages"] = messages, ["add_generation_prompt"] = true });
+        Assert.Equal(
+            "<｜begin▁of▁sentence｜><｜User｜>Weather?" +
+            "<｜Assistant｜><｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather\n```json\n{\"city\": \"Paris\"}\n```<｜tool▁call▁end｜>" +
+            "<｜tool▁outputs▁begin｜><｜tool▁output▁begin｜>sunny<｜tool▁output▁end｜>" +
+            "<｜tool▁outputs▁end｜>It is sunny.<｜end▁of▁sentence｜><｜Assistant｜>",
+            text);
+    }
+
+    [Fact]
+    public void DeepSeekR1_style_think_stripping_works()
+    {
+        const string Template =
+            "{% for message in messages %}{% if message['role'] == 'assistant' %}{% set content = message['content'] %}" +
+            "{% if '</think>' in content %}{% set content = content.split('</think>')[-1] %}{% endif %}" +
+            "{{'<｜Assistant｜>' + content + '<｜end▁of▁sentence｜>'}}{% else %}{{'<｜User｜>' + message['content']}}{% endif %}{% endfor %}" +
+            "{% if add_generation_prompt %}{{'<｜Assistant｜><think>\\n'}}{% endif %}";
+        var t = new JinjaChatTemplate(Template, "<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>");
+        Assert.Equal(
+            "<｜User｜>q<｜Assistant｜>answer<｜end▁of▁sentence｜><｜User｜>q2<｜Assistant｜><think>\n",
+            t.Render([new("user", "q"), new("assistant", "<think>hmm</think>answer"), new("user", "q2")]));
+    }
+
+    [Fact]
+    public void TestVocabulary_config_template_is_the_llama2_template()
+    {
+        string dir = Directory.CreateTempSubdirectory("llmfw-jinja").FullName;
+        try
+        {
+            string path = Path.Combine(dir, "tokenizer_config.json");
+            File.WriteAllText(path, TestVocabulary.ToTokenizerConfigJson(TestVocabulary.Create(300)));
+            var c = TokenizerConfig.Load(path);
+            var t = new JinjaChatTemplate(c.ChatTemplate!, c.BosToken, c.EosToken);
+            Assert.Equal("<s>[INST] Hi [/INST]", t.Render([new("user", "Hi")]));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Theory]
+    [InlineData("{%- if true -%}\n  x  \n{%- endif -%}\n", "x")]
+    [InlineData("{% if true %}\nA\n{% endif %}\nB", "A\nB")]
+    [InlineData("  {% if true %}x{% endif %}", "x")]
+    [InlineData("a\n    {% if true %}\nb\n    {% endif %}\nc", "a\nb\nc")]
+    [InlineData("{{ ' a ' }}  {{- 'b' }}", " a b")]
+    [InlineData("{# comment #}x{#- c -#}  y", "xy")]
+    [InlineData("{% for i in range(3) %}{{ loop.index0 }}{{ loop.index }}{% if loop.first %}F{% endif %}{% if loop.last %}L{% endif %},{% endfor %}", "01F,12,23L,")]
+    [InlineData("{% set ns = namespace(n=0) %}{% for i in [1, 2, 3] %}{% set ns.n = ns.n + i %}{% endfor %}{{ ns.n }}", "6")]
+    [InlineData("{% set x = 1 %}{% for i in [1] %}{% set x = 5 %}{% endfor %}{{ x }}", "1")]
+    [InlineData("{{ 'a' ~ 1 ~ none }}|{{ 'ab' + 'cd' }}|{{ 1 + 2 * 3 }}|{{ 7 // 2 }}|{{ 7 % 3 }}|{{ 7 / 2 }}", "a1None|abcd|7|3|1|3.5")]
+    [InlineData("{{ 'x' if false else 'y' }}{{ 'z' if true }}", "yz")]
+    [InlineData("{{ 'b' in 'abc' }}{{ 'q' not in ['q'] }}{{ 'k' in {'k': 1} }}", "TrueFalseTrue")]
+    [InlineData("{{ u is defined }}{{ u is not defined }}{{ none is none }}{{ 1 is none }}{{ u | default('d') }}{{ '' | default('e', true) }}", "FalseTrueTrueFalsede")]
+    [InlineData("{{ '  t  ' | trim }}|{{ [1, 2] | length }}|{{ 'héllo' | length }}|{{ 'AbC' | lower }}{{ 'x' | upper }}", "t|2|5|abcX")]
+    [InlineData("{{ {'a': [1, 'x', none, true], 'b': 'é\"'} | tojson }}", "{\"a\": [1, \"x\", null, true], \"b\": \"é\\\"\"}")]
+    [InlineData("{{ 'a,b,,c'.split(',') }}{{ ' x  y '.split() }}{{ 'abc'.startswith('ab') }}{{ 'abc'.endswith(('x', 'c')) }}", "['a', 'b', '', 'c']['x', 'y']TrueTrue")]
+    [InlineData("{{ [1, 2, 3, 4][1:] }}{{ [1, 2, 3][-1] }}{{ 'hello'[::-1] }}{{ 'hello'[1:3] }}", "[2, 3, 4]3ollehel")]
+    [InlineData("{{ ' a '.strip() }}{{ 'xxa'.lstrip('x') }}{{ 'a b'.replace(' ', '_') }}{{ 'hi'.title() }}", "aaa_bHi")]
+    [InlineData("{% for k, v in {'a': 1, 'b': 2}.items() %}{{ k }}={{ v }};{% endfor %}", "a=1;b=2;")]
+    [InlineData("{% for m in ['a', 'b', 'c'] if m != 'b' %}{{ m }}{{ loop.length }}{% endfor %}", "a2c2")]
+    [InlineData("{% for m in [] %}x{% else %}empty{% endfor %}", "empty")]
+    [InlineData("{% if 1 == 2 %}a{% elif 2 == 2 and not false %}b{% else %}c{% endif %}", "b")]
+    [InlineData("{% set s %}in{{ 1 }}{% endset %}{{ s }}", "in1")]
+    [InlineData("{% macro greet(n, p='!') %}hi {{ n }}{{ p }}{% endmacro %}{{ greet('x') }}", "hi x!")]
+    [InlineData("{{ messages | length }}{{ messages[0].role }}{{ messages[0]['content'] }}", "1userq")]
+    [InlineData("{{ [3, 1] | first }}{{ [3, 1] | last }}{{ ['a', 'b'] | join('-') }}{{ true }}{{ 1.0 }}", "31a-bTrue1.0")]
+    public void Expressions_statements_and_whitespace_control_render_as_jinja_does(string template, string expected)
+    {
+        var t = new JinjaChatTemplate(template, "<s>", "</s>");
+        Assert.Equal(expected, t.Render([new("user", "q")]));
+    }
+
+    [Theory]
+    [InlineData("{% if x %}unclosed")]
+    [InlineData("{{ 1 + }}")]
+    [InlineData("{% while true %}{% endwhile %}")]
+    [InlineData("{{ 'unterminated }}")]
+    [InlineData("{% endif %}")]
+    public void Syntax_errors_name_the_place(string template)
+    {
+        var e = Assert.Throws<ChatTemplateException>(() => new JinjaChatTemplate(template, null, null));
+        Assert.False(string.IsNullOrWhiteSpace(e.Message));
+    }
+
+    [Fact]
+    public void Unknown_filters_fail_clearly_at_render_time()
+    {
+        var t = new JinjaChatTemplate("{{ 'x' | frobnicate }}", null, null);
+        var e = Assert.Throws<ChatTemplateException>(() => t.Render([]));
+        Assert.Contains("frobnicate", e.Message, StringComparison.Ordinal);
+    }
+
+    private static Dictionary<string, object?> Message(string role, string content) => new() { ["role"] = role, ["content"] = content };
+
+    private static JinjaChatTemplate DeepSeekTemplate()
+    {
+        var c = TokenizerConfig.Load(TestData.File("deepseek-v3.tokenizer_config.json"));
+        return new JinjaChatTemplate(c.ChatTemplate!, c.BosToken, c.EosToken);
+    }
+}
