@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LlmFramework.Abstractions.Backends;
 using LlmFramework.Abstractions.Execution;
 using LlmFramework.Abstractions.Graph;
@@ -22,7 +23,7 @@ public sealed unsafe class CpuBackend : IBackend
     private readonly AttentionWork _attention = new();
     private readonly RopeKernel _rope = new();
     private readonly WeightFloats _weights = new();
-    private readonly Dictionary<WeightTensor, bool> _finiteF16 = new(ReferenceEqualityComparer.Instance);
+    private readonly ConditionalWeakTable<WeightTensor, StrongBox<bool>> _finiteF16 = [];
     private bool _disposed;
 
     /// <summary>Creates a backend on <paramref name="device"/> with <paramref name="threads"/> threads (the caller included).</summary>
@@ -181,13 +182,7 @@ public sealed unsafe class CpuBackend : IBackend
     /// <summary>Whether an F16 weight holds no infinity/NaN, scanned once on first use and remembered.</summary>
     private bool IsFiniteF16(WeightTensor w)
     {
-        if (!_finiteF16.TryGetValue(w, out bool finite))
-        {
-            finite = !HalfVectors.HasInfinityOrNaN((ushort*)w.Data, w.ByteLength / 2);
-            _finiteF16.Add(w, finite);
-        }
-
-        return finite;
+        return _finiteF16.GetValue(w, static t => new StrongBox<bool>(!HalfVectors.HasInfinityOrNaN((ushort*)t.Data, t.ByteLength / 2))).Value;
     }
 
     private void RmsNorm(GraphNode node, IExecutionContext context)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LlmFramework.Abstractions.Tensors;
 using LlmFramework.Quantization;
 
@@ -5,11 +6,12 @@ namespace LlmFramework.Backends.Cpu.Ops;
 
 /// <summary>
 /// F32 views of small weights used as element-wise operands (norm weights): F32 weights are read in place; other
-/// types are dequantised once and kept, keyed by the weight, for the life of the backend.
+/// types are dequantised once and kept for as long as the weight itself is alive (a weak table, so an unloaded
+/// model's copies go with it).
 /// </summary>
 internal sealed unsafe class WeightFloats
 {
-    private readonly Dictionary<WeightTensor, float[]> _decoded = new(ReferenceEqualityComparer.Instance);
+    private readonly ConditionalWeakTable<WeightTensor, float[]> _decoded = [];
 
     public ReadOnlySpan<float> Get(WeightTensor weight)
     {
@@ -19,16 +21,11 @@ internal sealed unsafe class WeightFloats
             return new ReadOnlySpan<float>(weight.Data, checked((int)count));
         }
 
-        lock (_decoded)
+        return _decoded.GetValue(weight, static w =>
         {
-            if (!_decoded.TryGetValue(weight, out float[]? values))
-            {
-                values = new float[checked((int)count)];
-                BlockQuantizer.Dequantize(weight.Type, weight.Bytes, values);
-                _decoded.Add(weight, values);
-            }
-
+            var values = new float[checked((int)(w.Rows * w.Columns))];
+            BlockQuantizer.Dequantize(w.Type, w.Bytes, values);
             return values;
-        }
+        });
     }
 }
