@@ -55,6 +55,7 @@ public sealed unsafe class QuantDotExactnessTests
     [Theory]
     [InlineData(DType.Q8_0, 96)]
     [InlineData(DType.Q4_K, 512)]
+    [InlineData(DType.Q6_K, 768)]
     public void Four_row_tiles_equal_four_single_row_dots(DType type, int k)
     {
         if (!System.Runtime.Intrinsics.X86.Avx2.IsSupported)
@@ -75,17 +76,24 @@ public sealed unsafe class QuantDotExactnessTests
             {
                 QuantDots.DotQ8_0x4(w.Data, q8.Levels, q8.Scales, rowBlocks, rowBlocks, py, 5);
             }
-            else
+            else if (type == DType.Q4_K)
             {
                 KQuantDots.DotQ4Kx4(w.Data, q8.Levels, q8.Scales, q8.Sums, k / 256, rowBlocks, py, 5);
+            }
+            else
+            {
+                KQuantDots.DotQ6Kx4(w.Data, q8.Levels, q8.Scales, k / 256, rowBlocks, py, 5);
             }
 
             for (int r = 0; r < 4; r++)
             {
                 long b = (long)r * rowBlocks;
-                float single = type == DType.Q8_0
-                    ? QuantDots.DotQ8_0(w.Data, q8.Levels + (b * 32), q8.Scales + b, rowBlocks)
-                    : KQuantDots.DotQ4K(w.Data, q8.Levels + (b * 32), q8.Scales + b, q8.Sums + b, k / 256);
+                float single = type switch
+                {
+                    DType.Q8_0 => QuantDots.DotQ8_0(w.Data, q8.Levels + (b * 32), q8.Scales + b, rowBlocks),
+                    DType.Q4_K => KQuantDots.DotQ4K(w.Data, q8.Levels + (b * 32), q8.Scales + b, q8.Sums + b, k / 256),
+                    _ => KQuantDots.DotQ6K(w.Data, q8.Levels + (b * 32), q8.Scales + b, k / 256),
+                };
                 Assert.Equal(single, tiled[r * 5], Math.Abs(single) * 1e-5f + 1e-5f);
             }
         }

@@ -231,6 +231,62 @@ internal static unsafe class KQuantDots
     }
 
     /// <summary>
+    /// Prefill tile for Q6_K with Avx2: one weight row against four activation rows (row r's blocks start at
+    /// r·<paramref name="rowBlocks"/>); the 6-bit levels are rebuilt once and shared by the four dots.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    public static void DotQ6Kx4(byte* w, sbyte* xq, float* xd, int superBlocks, int rowBlocks, float* y, long yStride)
+    {
+        float* halves = HalfTable.Values;
+        Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+        var low = Vector256.Create((byte)0x0F);
+        var three = Vector256.Create((byte)3);
+        var bias = Vector256.Create((sbyte)32);
+        var pairs = Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3);
+        long stride = (long)rowBlocks * 32;
+        for (int s = 0; s < superBlocks; s++)
+        {
+            byte* block = w + (s * 210);
+            var d = Vector256.Create(halves[*(ushort*)(block + 208)]);
+            for (int h = 0; h < 2; h++)
+            {
+                Vector256<float> scales = Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32((sbyte*)(block + 192 + (8 * h)))) * d;
+                Vector256<int> select = pairs + Vector256.Create(4 * h);
+                int xb = (s * 8) + (4 * h);
+                Vector256<float> f0 = scales * Avx2.PermuteVar8x32(Vector256.Load(xd + (s * 8)), select);
+                Vector256<float> f1 = scales * Avx2.PermuteVar8x32(Vector256.Load(xd + (s * 8) + rowBlocks), select);
+                Vector256<float> f2 = scales * Avx2.PermuteVar8x32(Vector256.Load(xd + (s * 8) + (2 * rowBlocks)), select);
+                Vector256<float> f3 = scales * Avx2.PermuteVar8x32(Vector256.Load(xd + (s * 8) + (3 * rowBlocks)), select);
+                Vector256<byte> qlA = Vector256.Load(block + (64 * h));
+                Vector256<byte> qlB = Vector256.Load(block + (64 * h) + 32);
+                Vector256<byte> qh = Vector256.Load(block + 128 + (32 * h));
+                for (int kq = 0; kq < 4; kq++)
+                {
+                    Vector256<byte> nibbles = kq switch
+                    {
+                        0 => (qlA & low) | ShiftLeft4(qh & three),
+                        1 => (qlB & low) | ShiftLeft4(ShiftRight(qh, 2) & three),
+                        2 => ShiftRight(qlA, 4) | ShiftLeft4(ShiftRight(qh, 4) & three),
+                        _ => ShiftRight(qlB, 4) | ShiftLeft4(ShiftRight(qh, 6) & three),
+                    };
+                    Vector256<sbyte> q = nibbles.AsSByte() - bias;
+                    Vector256<int> pick = Vector256.Create(2 * kq, 2 * kq, 2 * kq, 2 * kq, (2 * kq) + 1, (2 * kq) + 1, (2 * kq) + 1, (2 * kq) + 1);
+                    sbyte* x = xq + ((xb + kq) * 32);
+                    acc0 = Vector256.FusedMultiplyAdd(Avx.ConvertToVector256Single(QuantDots.IntDot256(q, Vector256.Load(x))), Avx2.PermuteVar8x32(f0, pick), acc0);
+                    acc1 = Vector256.FusedMultiplyAdd(Avx.ConvertToVector256Single(QuantDots.IntDot256(q, Vector256.Load(x + stride))), Avx2.PermuteVar8x32(f1, pick), acc1);
+                    acc2 = Vector256.FusedMultiplyAdd(Avx.ConvertToVector256Single(QuantDots.IntDot256(q, Vector256.Load(x + (2 * stride)))), Avx2.PermuteVar8x32(f2, pick), acc2);
+                    acc3 = Vector256.FusedMultiplyAdd(Avx.ConvertToVector256Single(QuantDots.IntDot256(q, Vector256.Load(x + (3 * stride)))), Avx2.PermuteVar8x32(f3, pick), acc3);
+                }
+            }
+        }
+
+        y[0] = Vector256.Sum(acc0);
+        y[yStride] = Vector256.Sum(acc1);
+        y[2 * yStride] = Vector256.Sum(acc2);
+        y[3 * yStride] = Vector256.Sum(acc3);
+    }
+
+    /// <summary>
     /// The 12 packed bytes of a Q4_K super-block rearranged with 32-bit masks: bytes 0-7 of the result are the
     /// 8 scales, bytes 8-15 the 8 mins (each 0..63).
     /// </summary>

@@ -207,6 +207,15 @@ internal sealed unsafe class MatMulWork : ParallelWork
 
                 break;
             case DType.Q6_K:
+                if (Avx2.IsSupported)
+                {
+                    for (; r0 + 3 < r1; r0 += 4)
+                    {
+                        long b4 = (long)r0 * (k / 32);
+                        KQuantDots.DotQ6Kx4(w, _q8.Levels + (b4 * 32), _q8.Scales + b4, k / 256, k / 32, _y + ((long)r0 * _n) + n, _n);
+                    }
+                }
+
                 for (int r = r0; r < r1; r++)
                 {
                     long b = (long)r * (k / 32);
