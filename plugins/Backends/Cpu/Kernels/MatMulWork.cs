@@ -9,7 +9,8 @@ namespace LlmFramework.Backends.Cpu.Kernels;
 /// y [R, N] = x [R, K] · wᵀ with w [N, K] read in place. Threads claim chunks of output rows from a shared counter;
 /// within a chunk, x is walked in blocks of <see cref="RowBlock"/> rows so each weight row is read from memory once
 /// per block (F16/BF16 rows are widened once per block into a per-thread scratch row). Quantised weights use x
-/// quantised to Q8 blocks once per matmul (<see cref="Q8Activations"/>).
+/// quantised to Q8 blocks once per matmul (<see cref="Q8Activations"/>). With several activation rows (prefill)
+/// float weights go through the 2x4 <see cref="FloatTile"/> and Q8_0/Q4_K/Q6_K through 1x4 integer tiles.
 /// </summary>
 internal sealed unsafe class MatMulWork : ParallelWork
 {
