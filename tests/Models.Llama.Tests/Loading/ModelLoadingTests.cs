@@ -1,6 +1,7 @@
 using LlmFramework.Abstractions.Graph;
 using LlmFramework.Abstractions.Models;
 using LlmFramework.Abstractions.Tensors;
+using LlmFramework.Abstractions.Tokenization;
 using LlmFramework.Models.Llama.Tests.Support;
 
 namespace LlmFramework.Models.Llama.Tests.Loading;
@@ -70,6 +71,41 @@ public sealed class ModelLoadingTests : IDisposable
         File.Delete(Path.Combine(folder, "tokenizer.json"));
         ModelLoadException e = Assert.Throws<ModelLoadException>(() => new LlamaFamily().Load(ModelSource.Open(folder), new ModelLoadOptions()));
         Assert.Contains("neither tokenizer.json nor tokenizer.model", e.Message);
+    }
+
+    [Theory]
+    [InlineData(CheckpointFormat.Gguf)]
+    [InlineData(CheckpointFormat.HuggingFaceFolder)]
+    public void Chat_template_comes_from_the_checkpoint(CheckpointFormat format)
+    {
+        string path = TestModelFiles.Write(_folder, TestModelFiles.SmallSpec(), format, format == CheckpointFormat.Gguf ? "m.gguf" : "hf");
+        using IModel model = new LlamaFamily().Load(ModelSource.Open(path), new ModelLoadOptions());
+        Assert.NotNull(model.ChatTemplate);
+        string prompt = model.ChatTemplate.Render([new ChatMessage("system", "Be brief."), new ChatMessage("user", "Hi")]);
+        Assert.Equal("<s>[INST] <<SYS>>\nBe brief.\n<</SYS>>\n\nHi [/INST]", prompt);
+    }
+
+    [Fact]
+    public void Unparseable_chat_template_loads_but_names_the_problem_when_used()
+    {
+        string good = TestModelFiles.Write(_folder, TestModelFiles.SmallSpec(), CheckpointFormat.Gguf, "m.gguf");
+        string bad = _folder.File("badtemplate.gguf");
+        TestModelFiles.RewriteGguf(good, bad, _ => true, keepKey: k => k != "tokenizer.chat_template");
+        using (var file = Formats.Gguf.GgufFile.Open(bad))
+        {
+            Assert.False(file.ContainsKey("tokenizer.chat_template"));
+        }
+
+        using (IModel none = new LlamaFamily().Load(ModelSource.Open(bad), new ModelLoadOptions()))
+        {
+            Assert.Null(none.ChatTemplate);
+        }
+
+        string broken = _folder.File("broken.gguf");
+        TestModelFiles.RewriteGguf(bad, broken, _ => true, addMetadata: w => w.AddString("tokenizer.chat_template", "{% for m in messages %}{{ m['content'] }"));
+        using IModel model = new LlamaFamily().Load(ModelSource.Open(broken), new ModelLoadOptions());
+        NotSupportedException e = Assert.Throws<NotSupportedException>(() => model.ChatTemplate!.Render([new ChatMessage("user", "Hi")]));
+        Assert.Contains("broken.gguf (tokenizer.chat_template): the chat template could not be parsed", e.Message);
     }
 
     [Fact]

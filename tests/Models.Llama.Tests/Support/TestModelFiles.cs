@@ -29,7 +29,7 @@ internal static class TestModelFiles
     }
 
     /// <summary>Rewrites <paramref name="source"/> to <paramref name="destination"/> with tensors dropped or replaced.</summary>
-    public static void RewriteGguf(string source, string destination, Func<string, bool> keepTensor, Action<GgufWriter>? addTensors = null, Func<string, bool>? keepKey = null)
+    public static void RewriteGguf(string source, string destination, Func<string, bool> keepTensor, Action<GgufWriter>? addTensors = null, Func<string, bool>? keepKey = null, Action<GgufWriter>? addMetadata = null)
     {
         using GgufFile file = GgufFile.Open(source);
         var w = new GgufWriter();
@@ -41,6 +41,7 @@ internal static class TestModelFiles
             }
         }
 
+        addMetadata?.Invoke(w);
         foreach (GgufTensorInfo t in file.Tensors)
         {
             if (keepTensor(t.Name))

@@ -32,7 +32,7 @@ internal static class LlamaTokenizerLoader
             }
         }
 
-        return new LlamaTokenizerParts(tokenizer, ChatTemplateFactory.Create(vocabulary.ChatTemplate, tokenizer), new GenerationDefaults { EosIds = eos });
+        return new LlamaTokenizerParts(tokenizer, ChatTemplateFactory.Create(vocabulary.ChatTemplate, tokenizer, $"{file.Path} (tokenizer.chat_template)"), new GenerationDefaults { EosIds = eos });
     }
 
     /// <summary>The tokenizer.ggml.* metadata of <paramref name="file"/>.</summary>
@@ -72,7 +72,7 @@ internal static class LlamaTokenizerLoader
             : File.Exists(model) ? TokenizerFactory.FromSentencePieceModel(model, config)
             : throw new ModelLoadException(folder, "folder has neither tokenizer.json nor tokenizer.model");
         string? template = config is null ? null : TokenizerConfig.Load(config).ChatTemplate;
-        return new LlamaTokenizerParts(tokenizer, ChatTemplateFactory.Create(template, tokenizer), new GenerationDefaults());
+        return new LlamaTokenizerParts(tokenizer, ChatTemplateFactory.Create(template, tokenizer, configPath), new GenerationDefaults());
     }
 
     private static int? OptionalId(GgufFile file, string key) =>
