@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using LlmFramework.Abstractions.Tokenization;
 
@@ -11,6 +12,7 @@ namespace LlmFramework.Tokenizers;
 public sealed class SentencePieceTokenizer : ITokenizer
 {
     private const char Metaspace = '\u2581';
+    private const int MaxCachedWords = 200_000;
     private readonly string[] _pieces;
     private readonly float[] _scores;
     private readonly int[] _types;
@@ -25,6 +27,8 @@ public sealed class SentencePieceTokenizer : ITokenizer
     private readonly AddedTokenMatcher _allAdded;
     private readonly AddedTokenMatcher _nonSpecialAdded;
     private readonly bool _addEos;
+    private readonly bool _mergesStayInsideWords;
+    private readonly ConcurrentDictionary<string, int[]> _wordCache = new(StringComparer.Ordinal);
 
     internal SentencePieceTokenizer(SentencePieceOptions o)
     {
@@ -82,6 +86,8 @@ public sealed class SentencePieceTokenizer : ITokenizer
 
         _allAdded = new AddedTokenMatcher(added);
         _nonSpecialAdded = new AddedTokenMatcher(added.Where(t => !t.Special));
+        _mergesStayInsideWords = !_pieces.Where((p, i) => _types[i] is not (TokenTypes.Control or TokenTypes.Unknown or TokenTypes.Byte))
+            .Any(p => p.AsSpan(0, Math.Max(0, p.Length - 1)).IndexOfAnyExcept(Metaspace) is int k && k >= 0 && p.AsSpan(k).Contains(Metaspace));
         _tokenBytes = new byte[_pieces.Length][];
         for (int i = 0; i < _pieces.Length; i++)
         {
@@ -159,6 +165,41 @@ public sealed class SentencePieceTokenizer : ITokenizer
         }
 
         string s = normalized.ToString();
+        if (!_mergesStayInsideWords)
+        {
+            EncodeWord(s, output);
+            return;
+        }
+
+        // No mergeable piece has "▁" after another character, so no merge crosses the start of a word
+        // ("▁" after a non-"▁"): each word is merged alone, and repeated words come from the cache.
+        int start = 0;
+        for (int i = 1; i <= s.Length; i++)
+        {
+            if (i == s.Length || (s[i] == Metaspace && s[i - 1] != Metaspace))
+            {
+                string word = s[start..i];
+                if (_wordCache.TryGetValue(word, out var cached))
+                {
+                    output.AddRange(cached);
+                }
+                else
+                {
+                    int before = output.Count;
+                    EncodeWord(word, output);
+                    if (word.Length <= 64 && _wordCache.Count < MaxCachedWords)
+                    {
+                        _wordCache.TryAdd(word, output.GetRange(before, output.Count - before).ToArray());
+                    }
+                }
+
+                start = i;
+            }
+        }
+    }
+
+    private void EncodeWord(string s, List<int> output)
+    {
         var symbols = new List<int>(s.Length);
         Span<byte> utf8 = stackalloc byte[4];
         for (int i = 0; i < s.Length;)
