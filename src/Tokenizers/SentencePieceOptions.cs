@@ -14,6 +14,12 @@ internal sealed class SentencePieceOptions
 
     public bool AddDummyPrefix { get; init; } = true;
 
+    /// <summary>Metaspace prepend_scheme "first": the dummy prefix only for text at the very start of the input.</summary>
+    public bool DummyPrefixOnlyAtStart { get; init; }
+
+    /// <summary>Metaspace pre-tokenizer: no dummy prefix when the text already starts with a space or "▁".</summary>
+    public bool DummyPrefixUnlessPresent { get; init; }
+
     public bool ByteFallback { get; init; } = true;
 
     public bool FuseUnknown { get; init; } = true;

@@ -27,6 +27,8 @@ public sealed class SentencePieceTokenizer : ITokenizer
     private readonly AddedTokenMatcher _allAdded;
     private readonly AddedTokenMatcher _nonSpecialAdded;
     private readonly bool _addEos;
+    private readonly bool _dummyPrefixOnlyAtStart;
+    private readonly bool _dummyPrefixUnlessPresent;
     private readonly bool _mergesStayInsideWords;
     private readonly ConcurrentDictionary<string, int[]> _wordCache = new(StringComparer.Ordinal);
 
@@ -68,6 +70,8 @@ public sealed class SentencePieceTokenizer : ITokenizer
         _addEos = o.AddEos;
         StripsLeadingSpace = o.AddDummyPrefix;
         AddsDummyPrefix = o.AddDummyPrefix;
+        _dummyPrefixOnlyAtStart = o.DummyPrefixOnlyAtStart;
+        _dummyPrefixUnlessPresent = o.DummyPrefixUnlessPresent;
 
         var added = o.AddedTokens ?? DeriveAddedTokens(_pieces, _types);
         _special = new bool[_pieces.Length];
@@ -134,7 +138,7 @@ public sealed class SentencePieceTokenizer : ITokenizer
             }
             else
             {
-                EncodePlain(text.AsSpan(seg.Start, seg.Length), output);
+                EncodePlain(text.AsSpan(seg.Start, seg.Length), AddsDummyPrefix && (seg.Start == 0 || !_dummyPrefixOnlyAtStart), output);
             }
         }
 
@@ -146,7 +150,7 @@ public sealed class SentencePieceTokenizer : ITokenizer
         return output.ToArray();
     }
 
-    private void EncodePlain(ReadOnlySpan<char> text, List<int> output)
+    private void EncodePlain(ReadOnlySpan<char> text, bool dummyPrefix, List<int> output)
     {
         if (text.IsEmpty)
         {
@@ -154,7 +158,7 @@ public sealed class SentencePieceTokenizer : ITokenizer
         }
 
         var normalized = new StringBuilder(text.Length + 1);
-        if (AddsDummyPrefix)
+        if (dummyPrefix && !(_dummyPrefixUnlessPresent && text[0] is ' ' or Metaspace))
         {
             normalized.Append(Metaspace);
         }

@@ -141,7 +141,9 @@ internal static class TokenizerJsonLoader
             Scores = new float[pieces.Length],
             Types = types,
             MergeRanks = ranks,
-            AddDummyPrefix = AddsDummyPrefix(path, root),
+            AddDummyPrefix = AddsDummyPrefix(path, root, out bool prefixOnlyAtStart, out bool prefixUnlessPresent),
+            DummyPrefixOnlyAtStart = prefixOnlyAtStart,
+            DummyPrefixUnlessPresent = prefixUnlessPresent,
             ByteFallback = byteFallback,
             FuseUnknown = Flag(model, "fuse_unk"),
             UnknownId = unkId,
@@ -278,9 +280,11 @@ internal static class TokenizerJsonLoader
         }
     }
 
-    private static bool AddsDummyPrefix(string path, JsonElement root)
+    private static bool AddsDummyPrefix(string path, JsonElement root, out bool onlyAtStart, out bool unlessPresent)
     {
         bool prepend = false;
+        onlyAtStart = false;
+        unlessPresent = false;
         if (root.TryGetProperty("normalizer", out var n) && n.ValueKind == JsonValueKind.Object)
         {
             foreach (var step in Flatten(n, "normalizers"))
@@ -318,6 +322,8 @@ internal static class TokenizerJsonLoader
                 string scheme = step.TryGetProperty("prepend_scheme", out var ps) ? ps.GetString()! :
                     step.TryGetProperty("add_prefix_space", out var ap) && ap.ValueKind == JsonValueKind.False ? "never" : "always";
                 prepend = scheme != "never";
+                onlyAtStart = scheme == "first";
+                unlessPresent = true;
             }
         }
 

@@ -15,6 +15,29 @@ public sealed class HuggingFaceParityTests(ITestOutputHelper output)
     public void Mistral_matches_hugging_face_ids_and_round_trips() =>
         CheckParity(TestData.File("mistral-7b.tokenizer.json"), TestData.File("mistral-7b.tokenizer_config.json"), referenceAddsBos: true);
 
+    [Theory]
+    [InlineData("always")]
+    [InlineData("first")]
+    public void Mistral_with_a_metaspace_pre_tokenizer_matches_hugging_face(string prependScheme)
+    {
+        // Older LLaMA/Mistral tokenizer.json files put the "▁" handling in a Metaspace pre-tokenizer.
+        var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(TestData.File("mistral-7b.tokenizer.json")))!;
+        node["normalizer"] = null;
+        node["pre_tokenizer"] = System.Text.Json.Nodes.JsonNode.Parse(
+            $"{{\"type\": \"Metaspace\", \"replacement\": \"\u2581\", \"prepend_scheme\": \"{prependScheme}\", \"split\": false}}");
+        string dir = Directory.CreateTempSubdirectory("llmfw-metaspace").FullName;
+        try
+        {
+            string path = Path.Combine(dir, "tokenizer.json");
+            File.WriteAllText(path, node.ToJsonString());
+            CheckParity(path, TestData.File("mistral-7b.tokenizer_config.json"), referenceAddsBos: true);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
     // DeepSeek-V3's tokenizer.json post-processor adds no BOS (transformers adds it from add_bos_token in
     // tokenizer_config.json, as we do), so there the reference is compared with our ids without special tokens.
     private void CheckParity(string jsonPath, string configPath, bool referenceAddsBos)

@@ -12,12 +12,18 @@ internal static class TestData
 
     private static readonly Lazy<string> DeepSeekJson = new(() =>
     {
-        string target = Path.Combine(Path.GetTempPath(), $"llmfw-deepseek-v3-{Environment.ProcessId}.tokenizer.json");
+        string gz = File("deepseek-v3.tokenizer.json.gz");
+        string target = Path.Combine(Path.GetTempPath(), $"llmfw-deepseek-v3-{new FileInfo(gz).Length}.tokenizer.json");
         if (!System.IO.File.Exists(target))
         {
-            using var gz = new GZipStream(System.IO.File.OpenRead(File("deepseek-v3.tokenizer.json.gz")), CompressionMode.Decompress);
-            using var output = System.IO.File.Create(target);
-            gz.CopyTo(output);
+            string partial = target + "." + Environment.ProcessId + ".part";
+            using (var input = new GZipStream(System.IO.File.OpenRead(gz), CompressionMode.Decompress))
+            using (var output = System.IO.File.Create(partial))
+            {
+                input.CopyTo(output);
+            }
+
+            System.IO.File.Move(partial, target, overwrite: true);
         }
 
         return target;
