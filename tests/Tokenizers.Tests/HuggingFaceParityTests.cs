@@ -38,6 +38,45 @@ public sealed class HuggingFaceParityTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [InlineData("llama3")]
+    [InlineData("gpt2")]
+    [InlineData("gpt2-prefix-space")]
+    [InlineData("digits")]
+    public void Byte_level_pre_tokenizer_variants_match_hugging_face(string variant)
+    {
+        // DeepSeek-V3's vocabulary and merges with the pre-tokenizers of other byte-level families.
+        const string Llama3 = @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+        var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(TestData.DeepSeekTokenizerJson))!;
+        var split = new System.Text.Json.Nodes.JsonObject
+        {
+            ["type"] = "Split",
+            ["pattern"] = new System.Text.Json.Nodes.JsonObject { ["Regex"] = Llama3 },
+            ["behavior"] = "Isolated",
+            ["invert"] = false,
+        };
+        string pre = variant switch
+        {
+            "llama3" => "{\"type\": \"Sequence\", \"pretokenizers\": [" + split.ToJsonString() + ", {\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"trim_offsets\": true, \"use_regex\": false}]}",
+            "gpt2" => "{\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"trim_offsets\": true, \"use_regex\": true}",
+            "gpt2-prefix-space" => "{\"type\": \"ByteLevel\", \"add_prefix_space\": true, \"trim_offsets\": true, \"use_regex\": true}",
+            _ => "{\"type\": \"Sequence\", \"pretokenizers\": [{\"type\": \"Digits\", \"individual_digits\": true}, {\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"trim_offsets\": true, \"use_regex\": true}]}",
+        };
+        node["pre_tokenizer"] = System.Text.Json.Nodes.JsonNode.Parse(pre);
+        node["model"]!["ignore_merges"] = variant == "llama3";
+        string dir = Directory.CreateTempSubdirectory("llmfw-bytelevel").FullName;
+        try
+        {
+            string path = Path.Combine(dir, "tokenizer.json");
+            File.WriteAllText(path, node.ToJsonString());
+            CheckParity(path, TestData.File("deepseek-v3.tokenizer_config.json"), referenceAddsBos: false);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
     // DeepSeek-V3's tokenizer.json post-processor adds no BOS (transformers adds it from add_bos_token in
     // tokenizer_config.json, as we do), so there the reference is compared with our ids without special tokens.
     private void CheckParity(string jsonPath, string configPath, bool referenceAddsBos)
