@@ -39,6 +39,9 @@ public sealed record GgufVocabulary
     /// <summary><c>tokenizer.ggml.add_eos_token</c>.</summary>
     public bool? AddEos { get; init; }
 
+    /// <summary><c>tokenizer.ggml.add_space_prefix</c> (SentencePiece's dummy prefix; llama.cpp's default is true).</summary>
+    public bool? AddSpacePrefix { get; init; }
+
     /// <summary><c>tokenizer.chat_template</c>.</summary>
     public string? ChatTemplate { get; init; }
 }

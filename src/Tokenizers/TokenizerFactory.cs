@@ -86,7 +86,7 @@ public static class TokenizerFactory
                     Pieces = tokens,
                     Scores = vocabulary.Scores ?? new float[n],
                     Types = types,
-                    AddDummyPrefix = true,
+                    AddDummyPrefix = vocabulary.AddSpacePrefix ?? true,
                     ByteFallback = true,
                     UnknownId = unk,
                     BosId = bos,
@@ -129,6 +129,9 @@ public static class TokenizerFactory
                     Tokens = tokens,
                     MergeRanks = ranks,
                     PreTokenizers = PreTokenizerPatterns.ForGgufPre(vocabulary.Pre),
+
+                    // llama.cpp, like LLaMA 3's tokenizer.json, takes a piece that is already a token whole.
+                    IgnoreMerges = vocabulary.Pre is "llama3" or "llama-bpe" or "llama-v3",
                     AddedTokens = added,
                     BosId = bos,
                     EosIds = eos is int e2 ? [e2] : [],

@@ -122,6 +122,18 @@ public sealed class GgufVocabularyTests
         Assert.Contains("tokenizer.ggml.merges[0]", Assert.Throws<ModelLoadException>(() => TokenizerFactory.FromGgufVocabulary(v with { Model = "gpt2", Merges = ["nospace"] })).Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Add_space_prefix_false_drops_the_dummy_prefix()
+    {
+        var v = TestVocabulary.Create(1000);
+        var with = TokenizerFactory.FromGgufVocabulary(v);
+        var without = TokenizerFactory.FromGgufVocabulary(v with { AddSpacePrefix = false });
+        Assert.Equal(with.TokenToId("\u2581the"), with.Encode("the", addSpecialTokens: false)[0]);
+        Assert.Equal(with.TokenToId("t"), without.Encode("the", addSpecialTokens: false)[0]);
+        Assert.False(without.StripsLeadingSpace);
+        Assert.Equal(" the", without.Decode(without.Encode(" the", addSpecialTokens: false)));
+    }
+
     internal static (string[] Tokens, int[] Types, string[] Merges) ReadByteLevelVocabulary(string path)
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
