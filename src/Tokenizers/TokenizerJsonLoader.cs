@@ -79,7 +79,7 @@ internal static class TokenizerJsonLoader
             tokens[a.Id] ??= a.Content;
         }
 
-        var ranks = ReadMerges(path, model, vocab, tokens);
+        var ranks = ReadMerges(path, model, vocab);
         bool byteFallback = Flag(model, "byte_fallback");
         int? unkId = model.TryGetProperty("unk_token", out var u) && u.ValueKind == JsonValueKind.String && vocab.TryGetValue(u.GetString()!, out int uid) ? uid : null;
 
@@ -155,7 +155,7 @@ internal static class TokenizerJsonLoader
         });
     }
 
-    private static Dictionary<(int, int), int> ReadMerges(string path, JsonElement model, Dictionary<string, int> vocab, string?[] tokens)
+    private static Dictionary<(int, int), int> ReadMerges(string path, JsonElement model, Dictionary<string, int> vocab)
     {
         var ranks = new Dictionary<(int, int), int>();
         if (!model.TryGetProperty("merges", out var merges) || merges.ValueKind == JsonValueKind.Null)
@@ -208,7 +208,6 @@ internal static class TokenizerJsonLoader
             rank++;
         }
 
-        _ = tokens;
         return ranks;
     }
 
