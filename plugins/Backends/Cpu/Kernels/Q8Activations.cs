@@ -5,7 +5,8 @@ namespace LlmFramework.Backends.Cpu.Kernels;
 
 /// <summary>
 /// Activation rows quantised to 8 bits in blocks of 32 (as ggml quantises x to Q8 before a quantised matmul):
-/// per block a float scale d = max|x|/127, 32 signed levels round(x/d), and the sum of the quantised values
+/// per block a scale d = max|x|/127 rounded to F16 (ggml stores the activation's Q8_0 scale as F16; matching it keeps
+/// results close to llama.cpp's), 32 signed levels round(x·127/max) to nearest even, and the sum of the quantised values
 /// d·Σlevels (the Q4_0 offset and Q4_K mins are applied to it, so they cancel exactly as in the signed form). Buffers are pinned, owned by the backend and grown on demand.
 /// </summary>
 internal sealed unsafe class Q8Activations
@@ -47,7 +48,7 @@ internal sealed unsafe class Q8Activations
                 max = MathF.Max(max, amax.GetElement(j));
             }
 
-            scale = max / 127f;
+            scale = (float)(Half)(max / 127f);
             var inverse = Vector256.Create(max != 0 ? 127f / max : 0f);
             Vector256<int> i0 = Vector256.ConvertToInt32(Vector256.Round(v0 * inverse));
             Vector256<int> i1 = Vector256.ConvertToInt32(Vector256.Round(v1 * inverse));
@@ -74,7 +75,7 @@ internal sealed unsafe class Q8Activations
             levels += q[j];
         }
 
-        scale = m / 127f;
+        scale = (float)(Half)(m / 127f);
         sum = scale * levels;
     }
 
