@@ -20,7 +20,7 @@ internal static class ChatCommand
         command.Options.Add(system);
         command.SetAction((parse, cancellationToken) => Task.FromResult(CliRunner.Run(() =>
         {
-            using CliSession session = CliSession.Open(parse, common);
+            using CliSession session = CliSession.Open(parse, common, hotReload: true);
             ModelRuntime runtime = session.Runtime;
             IChatTemplate template = runtime.Model.ChatTemplate ?? new PlainChatTemplate();
             if (runtime.Model.ChatTemplate is null)

@@ -20,7 +20,7 @@ internal static class GenerateCommand
         command.Options.Add(stats);
         command.SetAction((parse, cancellationToken) => Task.FromResult(CliRunner.Run(() =>
         {
-            using CliSession session = CliSession.Open(parse, common);
+            using CliSession session = CliSession.Open(parse, common, hotReload: true);
             ModelRuntime runtime = session.Runtime;
             string text = parse.GetValue(prompt)!;
             int[] tokens = runtime.Model.Tokenizer.Encode(text);
