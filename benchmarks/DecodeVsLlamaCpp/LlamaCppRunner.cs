@@ -2,22 +2,16 @@ using LlmFramework.Parity.Tests;
 
 namespace LlmFramework.Benchmarks.DecodeVsLlamaCpp;
 
-/// <summary>Times llama.cpp with its default attention settings (F16 KV cache, flash attention auto).</summary>
-internal static class LlamaCppRunner
+/// <summary>llama.cpp with its default attention settings (F16 KV cache, flash attention auto), as a user gets it.</summary>
+internal sealed class LlamaCppRunner(string ggufPath, int[] prompt, int genTokens, int threads) : IEngineBench
 {
-    public const string Name = "llama.cpp";
+    private readonly LlamaCppReference _reference = new(ggufPath, threads, contextSize: prompt.Length + genTokens + 1, exactAttention: false);
 
-    public static EngineSpeed Measure(string ggufPath, int[] prompt, int genTokens, int threads, int runs, out int[] greedyTokens)
-    {
-        using var reference = new LlamaCppReference(ggufPath, threads, contextSize: prompt.Length + genTokens + 1, exactAttention: false);
-        reference.Bench(prompt, genTokens); // warm-up: page in the weights, size the compute buffers
-        var timed = new List<(double, double)>(runs);
-        for (int run = 0; run < runs; run++)
-        {
-            timed.Add(reference.Bench(prompt, genTokens));
-        }
+    public string Name => "llama.cpp";
 
-        greedyTokens = reference.Greedy(prompt, Math.Min(genTokens, 32));
-        return EngineSpeed.Best(Name, timed);
-    }
+    public (double PrefillTps, double DecodeTps) RunOnce() => _reference.Bench(prompt, genTokens);
+
+    public int[] GreedyTokens(int count) => _reference.Greedy(prompt, count);
+
+    public void Dispose() => _reference.Dispose();
 }

@@ -6,37 +6,42 @@ using LlmFramework.Models.Llama;
 
 namespace LlmFramework.Benchmarks.DecodeVsLlamaCpp;
 
-/// <summary>Times LlmFramework's InferenceEngine on the CPU backend.</summary>
-internal static class OurEngineRunner
+/// <summary>LlmFramework's InferenceEngine on the CPU backend.</summary>
+internal sealed class OurEngineRunner : IEngineBench
 {
-    public const string Name = "LlmFramework";
+    private readonly int[] _prompt;
+    private readonly int _genTokens;
+    private readonly IModel _model;
+    private readonly IBackend _backend;
+    private readonly InferenceEngine _engine;
 
-    public static EngineSpeed Measure(string ggufPath, int[] prompt, int genTokens, int threads, int runs, out int[] greedyTokens)
+    public OurEngineRunner(string ggufPath, int[] prompt, int genTokens, int threads)
     {
+        _prompt = prompt;
+        _genTokens = genTokens;
         int context = prompt.Length + genTokens + 1;
-        using IModel model = new LlamaFamily().Load(ModelSource.Open(ggufPath), new ModelLoadOptions { ContextLength = context });
-        IBackend backend = new CpuBackendFactory().Create(new BackendOptions { Threads = threads });
-        try
-        {
-            var options = new EngineOptions { Threads = threads, MaxSequences = 1, ContextLength = context };
-            using var engine = new InferenceEngine(model, [backend], options, logger: null);
+        _model = new LlamaFamily().Load(ModelSource.Open(ggufPath), new ModelLoadOptions { ContextLength = context });
+        _backend = new CpuBackendFactory().Create(new BackendOptions { Threads = threads });
+        var options = new EngineOptions { Threads = threads, MaxSequences = 1, ContextLength = context };
+        _engine = new InferenceEngine(_model, [_backend], options, logger: null);
+    }
 
-            // GenerateGreedy(n) runs n - 1 single-token steps after the prompt; ask for genTokens + 1 tokens so both
-            // engines time genTokens decode steps.
-            engine.GenerateGreedy(prompt, genTokens + 1, out _); // warm-up: JIT, page in the weights
-            var timed = new List<(double, double)>(runs);
-            for (int run = 0; run < runs; run++)
-            {
-                engine.GenerateGreedy(prompt, genTokens + 1, out GenerationStats stats);
-                timed.Add((stats.PrefillTokensPerSecond, stats.DecodeTokensPerSecond));
-            }
+    public string Name => "LlmFramework";
 
-            greedyTokens = engine.GenerateGreedy(prompt, Math.Min(genTokens, 32), out _).ToArray();
-            return EngineSpeed.Best(Name, timed);
-        }
-        finally
-        {
-            backend.Dispose();
-        }
+    public (double PrefillTps, double DecodeTps) RunOnce()
+    {
+        // GenerateGreedy(n) runs n - 1 single-token steps after the prompt: ask for genTokens + 1 so both engines
+        // time genTokens decode steps.
+        _engine.GenerateGreedy(_prompt, _genTokens + 1, out GenerationStats stats);
+        return (stats.PrefillTokensPerSecond, stats.DecodeTokensPerSecond);
+    }
+
+    public int[] GreedyTokens(int count) => _engine.GenerateGreedy(_prompt, count, out _).ToArray();
+
+    public void Dispose()
+    {
+        _engine.Dispose();
+        _backend.Dispose();
+        _model.Dispose();
     }
 }

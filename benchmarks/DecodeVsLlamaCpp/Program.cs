@@ -28,26 +28,64 @@ foreach (DType dtype in options.DTypes)
     int[] prompt = BenchmarkModel.Prompt(options.PromptTokens, spec.VocabSize);
     long bytesPerToken = GgufWeightBytes.ReadPerDecodedToken(path);
 
-    EngineSpeed? llama = null;
-    EngineSpeed? ours = null;
-    int[]? llamaTokens = null;
-    int[]? ourTokens = null;
-    if (options.RunLlamaCpp)
+    // Both engines stay loaded and their timed runs alternate (order swapped each round), so load from other
+    // processes on the machine falls on both alike.
+    var engines = new List<IEngineBench>();
+    try
     {
-        Console.Error.WriteLine($"{dtype}: llama.cpp ...");
-        llama = LlamaCppRunner.Measure(path, prompt, options.GenTokens, options.Threads, options.Runs, out llamaTokens);
-    }
+        if (options.RunLlamaCpp)
+        {
+            engines.Add(new LlamaCppRunner(path, prompt, options.GenTokens, options.Threads));
+        }
 
-    if (options.RunOurs)
+        if (options.RunOurs)
+        {
+            engines.Add(new OurEngineRunner(path, prompt, options.GenTokens, options.Threads));
+        }
+
+        var timed = engines.ToDictionary(e => e, _ => new List<(double, double)>());
+        foreach (IEngineBench engine in engines)
+        {
+            Console.Error.WriteLine($"{dtype}: warming up {engine.Name} ...");
+            engine.RunOnce();
+        }
+
+        for (int run = 0; run < options.Runs; run++)
+        {
+            foreach (IEngineBench engine in run % 2 == 0 ? engines : Enumerable.Reverse(engines))
+            {
+                timed[engine].Add(engine.RunOnce());
+            }
+        }
+
+        EngineSpeed? llama = null, ours = null;
+        int[]? llamaTokens = null, ourTokens = null;
+        foreach (IEngineBench engine in engines)
+        {
+            EngineSpeed speed = EngineSpeed.Best(engine.Name, timed[engine]);
+            int[] tokens = engine.GreedyTokens(Math.Min(options.GenTokens, 32));
+            if (engine is LlamaCppRunner)
+            {
+                (llama, llamaTokens) = (speed, tokens);
+            }
+            else
+            {
+                (ours, ourTokens) = (speed, tokens);
+            }
+        }
+
+        int? agreement = llamaTokens is null || ourTokens is null
+            ? null
+            : llamaTokens.Zip(ourTokens).TakeWhile(pair => pair.First == pair.Second).Count();
+        results.Add(new ModelResult(dtype, path, bytesPerToken, options.EffectiveBandwidthGBs, llama, ours, agreement, llamaTokens?.Length ?? 0));
+    }
+    finally
     {
-        Console.Error.WriteLine($"{dtype}: LlmFramework ...");
-        ours = OurEngineRunner.Measure(path, prompt, options.GenTokens, options.Threads, options.Runs, out ourTokens);
+        foreach (IEngineBench engine in engines)
+        {
+            engine.Dispose();
+        }
     }
-
-    int? agreement = llamaTokens is null || ourTokens is null
-        ? null
-        : llamaTokens.Zip(ourTokens).TakeWhile(pair => pair.First == pair.Second).Count();
-    results.Add(new ModelResult(dtype, path, bytesPerToken, options.EffectiveBandwidthGBs, llama, ours, agreement, llamaTokens?.Length ?? 0));
 }
 
 double? loadAfter = MachineLoad.OneMinuteAverage();
