@@ -48,6 +48,24 @@ public static class TokenizerFactory
         });
     }
 
+    /// <summary>The chat template of a tokenizer_config.json (with its bos/eos token texts), or null if it has none.</summary>
+    /// <exception cref="ModelLoadException">The file is malformed.</exception>
+    /// <exception cref="ChatTemplateException">The template does not parse.</exception>
+    public static JinjaChatTemplate? ChatTemplateFromTokenizerConfig(string tokenizerConfigPath)
+    {
+        var config = TokenizerConfig.Load(tokenizerConfigPath);
+        return config.ChatTemplate is null ? null : new JinjaChatTemplate(config.ChatTemplate, config.BosToken, config.EosToken);
+    }
+
+    /// <summary>The chat template of a GGUF vocabulary (tokenizer.chat_template), or null if it has none.</summary>
+    /// <exception cref="ChatTemplateException">The template does not parse.</exception>
+    public static JinjaChatTemplate? ChatTemplateFromGgufVocabulary(GgufVocabulary vocabulary)
+    {
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        string? Text(int? id) => id is int i && i >= 0 && i < vocabulary.Tokens.Length ? vocabulary.Tokens[i] : null;
+        return vocabulary.ChatTemplate is null ? null : new JinjaChatTemplate(vocabulary.ChatTemplate, Text(vocabulary.BosId), Text(vocabulary.EosId));
+    }
+
     /// <summary>Builds the tokenizer llama.cpp would build from a GGUF file's tokenizer.ggml.* metadata.</summary>
     /// <exception cref="ModelLoadException">The vocabulary is inconsistent (array lengths, ids out of range).</exception>
     public static ITokenizer FromGgufVocabulary(GgufVocabulary vocabulary)

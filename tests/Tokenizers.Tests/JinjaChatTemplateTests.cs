@@ -129,6 +129,17 @@ public sealed class JinjaChatTemplateTests
         }
     }
 
+    [Fact]
+    public void Factory_builds_templates_from_gguf_and_tokenizer_config()
+    {
+        var fromGguf = TokenizerFactory.ChatTemplateFromGgufVocabulary(TestVocabulary.Create(300))!;
+        Assert.Equal("<s>[INST] Hi [/INST] Yo </s>", fromGguf.Render([new("user", "Hi"), new("assistant", "Yo")]));
+        Assert.Null(TokenizerFactory.ChatTemplateFromGgufVocabulary(TestVocabulary.Create(300) with { ChatTemplate = null }));
+        var fromConfig = TokenizerFactory.ChatTemplateFromTokenizerConfig(TestData.File("deepseek-v3.tokenizer_config.json"))!;
+        Assert.Equal("<｜begin▁of▁sentence｜><｜User｜>Hi<｜Assistant｜>", fromConfig.Render([new("user", "Hi")]));
+        Assert.Null(TokenizerFactory.ChatTemplateFromTokenizerConfig(TestData.File("mistral-7b.tokenizer_config.json")));
+    }
+
     [Theory]
     [InlineData("{%- if true -%}\n  x  \n{%- endif -%}\n", "x")]
     [InlineData("{% if true %}\nA\n{% endif %}\nB", "A\nB")]

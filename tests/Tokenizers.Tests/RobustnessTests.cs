@@ -10,6 +10,8 @@ public sealed class RobustnessTests
     private static readonly Lazy<ITokenizer> Mistral = new(() =>
         TokenizerFactory.FromTokenizerJson(TestData.File("mistral-7b.tokenizer.json"), TestData.File("mistral-7b.tokenizer_config.json")));
 
+    private static readonly Lazy<ITokenizer> DeepSeek = new(() => TokenizerFactory.FromTokenizerJson(TestData.DeepSeekTokenizerJson, null));
+
     [Fact]
     public void A_megabyte_without_pre_tokenization_encodes_in_seconds_not_hours()
     {
@@ -39,6 +41,25 @@ public sealed class RobustnessTests
         int[] ids = t.Encode(text);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"took {watch.Elapsed}");
         Assert.Equal(text, t.Decode(ids, skipSpecialTokens: true));
+    }
+
+    [Theory]
+    [InlineData(" ")]
+    [InlineData(" \t")]
+    [InlineData("\n ")]
+    [InlineData("a")]
+    [InlineData("1")]
+    [InlineData("!")]
+    [InlineData("你")]
+    [InlineData("😀")]
+    public void Long_runs_through_the_byte_level_regexes_stay_fast(string unit)
+    {
+        var t = DeepSeek.Value;
+        string text = string.Concat(Enumerable.Repeat(unit, 100_000 / unit.Length)) + "x";
+        var watch = Stopwatch.StartNew();
+        int[] ids = t.Encode(text);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"took {watch.Elapsed}");
+        Assert.Equal(text, t.Decode(ids));
     }
 
     [Fact]
