@@ -27,6 +27,9 @@ public sealed record GgufVocabulary
     /// <summary><c>tokenizer.ggml.eos_token_id</c>.</summary>
     public int? EosId { get; init; }
 
+    /// <summary><c>tokenizer.ggml.eot_token_id</c> (end of turn; also ends generation).</summary>
+    public int? EotId { get; init; }
+
     /// <summary><c>tokenizer.ggml.unknown_token_id</c>.</summary>
     public int? UnknownId { get; init; }
 

@@ -94,6 +94,7 @@ public static class TokenizerFactory
         int? bos = CheckId(vocabulary.BosId, "bos_token_id");
         int? eos = CheckId(vocabulary.EosId, "eos_token_id");
         int? unk = CheckId(vocabulary.UnknownId, "unknown_token_id");
+        int? eot = CheckId(vocabulary.EotId, "eot_token_id");
         var types = vocabulary.TokenTypes ?? Enumerable.Repeat(TokenTypes.Normal, n).ToArray();
 
         switch (vocabulary.Model)
@@ -108,7 +109,7 @@ public static class TokenizerFactory
                     ByteFallback = true,
                     UnknownId = unk,
                     BosId = bos,
-                    EosIds = eos is int e ? [e] : [],
+                    EosIds = EndOfGeneration.Ids(eos, eot, Specials(tokens, types)),
                     AddBos = vocabulary.AddBos ?? true,
                     AddEos = vocabulary.AddEos ?? false,
                 });
@@ -152,7 +153,7 @@ public static class TokenizerFactory
                     IgnoreMerges = vocabulary.Pre is "llama3" or "llama-bpe" or "llama-v3",
                     AddedTokens = added,
                     BosId = bos,
-                    EosIds = eos is int e2 ? [e2] : [],
+                    EosIds = EndOfGeneration.Ids(eos, eot, Specials(tokens, types)),
                     AddBos = vocabulary.AddBos ?? false,
                     AddEos = vocabulary.AddEos ?? false,
                 });
@@ -160,6 +161,17 @@ public static class TokenizerFactory
 
             default:
                 throw new NotSupportedException($"tokenizer.ggml.model '{vocabulary.Model}' is not supported (supported: llama, gpt2)");
+        }
+    }
+
+    private static IEnumerable<(int Id, string Text)> Specials(string[] tokens, int[] types)
+    {
+        for (int i = 0; i < tokens.Length; i++)
+        {
+            if (types[i] == TokenTypes.Control)
+            {
+                yield return (i, tokens[i]);
+            }
         }
     }
 }

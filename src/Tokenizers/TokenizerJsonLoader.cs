@@ -111,7 +111,7 @@ internal static class TokenizerJsonLoader
                 UnknownId = unkId,
                 AddedTokens = added,
                 BosId = bosId,
-                EosIds = eosId is int e ? [e] : [],
+                EosIds = EndOfGeneration.Ids(eosId, null, added.Where(a => a.Special).Select(a => (a.Id, a.Content))),
                 AddBos = addBos,
                 AddEos = addEos,
             });
@@ -148,7 +148,7 @@ internal static class TokenizerJsonLoader
             FuseUnknown = Flag(model, "fuse_unk"),
             UnknownId = unkId,
             BosId = bosId,
-            EosIds = eosId is int e2 ? [e2] : [],
+            EosIds = EndOfGeneration.Ids(eosId, null, added.Where(a => a.Special).Select(a => (a.Id, a.Content))),
             AddBos = addBos,
             AddEos = addEos,
             AddedTokens = added,

@@ -123,6 +123,19 @@ public sealed class GgufVocabularyTests
     }
 
     [Fact]
+    public void End_of_turn_tokens_end_generation_too()
+    {
+        var v = TestVocabulary.Create(300);
+        var tokens = v.Tokens.ToArray();
+        var types = v.TokenTypes!.ToArray();
+        tokens[299] = "<|eot_id|>";
+        types[299] = 3;
+        Assert.Equal([2, 299], TokenizerFactory.FromGgufVocabulary(v with { Tokens = tokens, TokenTypes = types }).EosIds);
+        Assert.Equal([2, 298], TokenizerFactory.FromGgufVocabulary(v with { EotId = 298 }).EosIds);
+        Assert.Equal([2], TokenizerFactory.FromGgufVocabulary(v).EosIds);
+    }
+
+    [Fact]
     public void Add_space_prefix_false_drops_the_dummy_prefix()
     {
         var v = TestVocabulary.Create(1000);
