@@ -69,7 +69,8 @@ public sealed class HuggingFaceParityTests(ITestOutputHelper output)
         {
             string path = Path.Combine(dir, "tokenizer.json");
             File.WriteAllText(path, node.ToJsonString());
-            CheckParity(path, TestData.File("deepseek-v3.tokenizer_config.json"), referenceAddsBos: false);
+            // With add_prefix_space the decoded text keeps the added space, so few lines round-trip exactly.
+            CheckParity(path, TestData.File("deepseek-v3.tokenizer_config.json"), referenceAddsBos: false, minRoundTrips: variant == "gpt2-prefix-space" ? 0 : 900);
         }
         finally
         {
@@ -79,13 +80,13 @@ public sealed class HuggingFaceParityTests(ITestOutputHelper output)
 
     // DeepSeek-V3's tokenizer.json post-processor adds no BOS (transformers adds it from add_bos_token in
     // tokenizer_config.json, as we do), so there the reference is compared with our ids without special tokens.
-    private void CheckParity(string jsonPath, string configPath, bool referenceAddsBos)
+    private void CheckParity(string jsonPath, string configPath, bool referenceAddsBos, int minRoundTrips = 900)
     {
         var ours = TokenizerFactory.FromTokenizerJson(jsonPath, configPath);
         using var reference = new HfTokenizer(jsonPath);
         var lines = TestData.ParityLines();
         Assert.True(lines.Count >= 1000);
-        int idMismatches = 0, decodeMismatches = 0;
+        int idMismatches = 0, decodeMismatches = 0, roundTrips = 0;
         foreach (string line in lines)
         {
             int[] expected = reference.Encode(line).Select(u => (int)u).ToArray();
@@ -112,10 +113,21 @@ public sealed class HuggingFaceParityTests(ITestOutputHelper output)
             }
 
             Assert.Equal(rawOurs, ConcatTokenBytes(ours, actual));
+
+            // decode(encode(x)) == x wherever the reference round-trips (it does not where SentencePiece adds a
+            // dummy prefix after special tokens or turns a typed "▁" into a space).
+            string ourRoundTrip = ours.Decode(actual, skipSpecialTokens: !referenceAddsBos ? false : true);
+            if (expectedText == line || (referenceAddsBos && reference.Decode(expected.Skip(1).Select(i => (uint)i).ToArray()) == line))
+            {
+                Assert.Equal(line, referenceAddsBos ? ours.Decode(actual.AsSpan(1)) : ourRoundTrip);
+                roundTrips++;
+            }
         }
 
+        output.WriteLine($"{lines.Count} lines, {roundTrips} round-trip exactly");
         Assert.Equal(0, idMismatches);
         Assert.Equal(0, decodeMismatches);
+        Assert.True(roundTrips >= minRoundTrips, $"only {roundTrips} of {lines.Count} lines round-trip");
     }
 
     internal static string ConcatTokenBytes(ITokenizer t, int[] ids)
