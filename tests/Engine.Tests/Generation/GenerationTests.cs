@@ -76,21 +76,29 @@ public sealed class GenerationTests
     public async Task Cancellation_ends_generation_and_frees_its_blocks()
     {
         using var model = new TinyModel();
-        var slow = new ReferenceBackend { AfterExecute = _ => Thread.Sleep(5) };
-        using var engine = new InferenceEngine(model, [slow], new EngineOptions { KvBlockSize = 2 });
         using var cts = new CancellationTokenSource();
+
+        // Cancel from inside the 10th step, so the outcome does not depend on how fast the consumer reads.
+        var backend = new ReferenceBackend();
+        using var engine = new InferenceEngine(model, [backend], new EngineOptions { KvBlockSize = 2 });
+        backend.AfterExecute = calls =>
+        {
+            if (calls == 10)
+            {
+                cts.Cancel();
+            }
+        };
         var chunks = new List<GenerationChunk>();
         await foreach (GenerationChunk c in engine.GenerateAsync(new GenerationRequest { PromptTokens = model.Tokenizer.Encode("abc"), MaxTokens = 200, IgnoreEos = true, Sampling = SamplingOptions.Greedy }, cts.Token))
         {
             chunks.Add(c);
-            if (chunks.Count == 5)
-            {
-                await cts.CancelAsync();
-            }
         }
 
+        // One prefill step and nine decode steps gave ten tokens; the next step is never run.
+        Assert.Equal(11, chunks.Count);
         Assert.Equal(FinishReason.Cancelled, chunks[^1].FinishReason);
-        Assert.True(chunks.Count < 100, $"{chunks.Count} chunks after cancelling at 5");
+        Assert.Equal(-1, chunks[^1].TokenId);
+        Assert.Equal(10, backend.ExecuteCalls);
         Assert.Equal(engine.KvCache.Allocator.TotalBlocks, engine.KvCache.Allocator.FreeBlocks);
     }
 
