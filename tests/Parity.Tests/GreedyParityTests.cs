@@ -5,7 +5,12 @@ using Xunit.Abstractions;
 
 namespace LlmFramework.Parity.Tests;
 
-/// <summary>Greedy decoding in our engine picks the same tokens as llama.cpp for 32 steps.</summary>
+/// <summary>
+/// Greedy decoding in our engine picks the same tokens as llama.cpp for 32 steps. The untied cases carry the token
+/// choices (their trajectories wander the vocabulary); the tied ones settle on repeating one token, because the
+/// current token's own embedding dominates the tied output projection, so there they check positions and the KV
+/// cache over 32 steps rather than choices.
+/// </summary>
 [Collection(LlamaCppCollection.Name)]
 public sealed class GreedyParityTests(ParityModelStore store, ITestOutputHelper output)
 {
