@@ -25,6 +25,21 @@ public sealed class LlamaCppReferenceTests
     }
 
     [Fact]
+    public void Default_attention_settings_stay_close_to_the_float64_forward_pass()
+    {
+        using JsonDocument expected = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "data", "tiny-llama.expected.json")));
+        int[] tokens = expected.RootElement.GetProperty("tokens").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        double[] want = expected.RootElement.GetProperty("logits").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        using var reference = new LlamaCppReference(s_modelPath, threads: 2, contextSize: 64, exactAttention: false);
+
+        float[] got = reference.LastLogits(tokens);
+
+        // F16 K/V cache (relative rounding 2^-11) and possibly flash attention: close, not exact.
+        double maxDiff = want.Zip(got, (w, g) => Math.Abs(w - g)).Max();
+        Assert.True(maxDiff < 1e-2, $"max |llama.cpp (default attention) - float64 reference| = {maxDiff:G3}");
+    }
+
+    [Fact]
     public void Each_call_starts_from_an_empty_cache()
     {
         using var reference = new LlamaCppReference(s_modelPath, threads: 1, contextSize: 64);
