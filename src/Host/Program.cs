@@ -15,6 +15,7 @@ internal static class Program
             MakeTestModelCommand.Create(),
             LogitsCommand.Create(),
             BenchCommand.Create(),
+            EvalPplCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }
