@@ -60,12 +60,7 @@ public sealed partial class InferenceEngine
 
     private static double LogSoftmaxAt(ReadOnlySpan<float> logits, int index)
     {
-        float max = float.NegativeInfinity;
-        foreach (float v in logits)
-        {
-            max = Math.Max(max, v);
-        }
-
+        float max = Sampling.LogitMath.Max(logits);
         double sum = 0;
         foreach (float v in logits)
         {

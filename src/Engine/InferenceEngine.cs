@@ -141,7 +141,7 @@ public sealed partial class InferenceEngine : IDisposable
             float[] logits = new float[VocabSize];
             long start = Stopwatch.GetTimestamp();
             Prefill(sequence, id, prompt, 0, logits);
-            int next = ArgMax(logits);
+            int next = GreedyToken(logits);
             double prefillSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             long decodeStart = Stopwatch.GetTimestamp();
             int position = prompt.Length;
@@ -157,7 +157,7 @@ public sealed partial class InferenceEngine : IDisposable
 
                 one[0] = next;
                 Prefill(sequence, id, one, position, logits);
-                next = ArgMax(logits);
+                next = GreedyToken(logits);
                 position++;
             }
 
@@ -268,18 +268,11 @@ public sealed partial class InferenceEngine : IDisposable
 
     private int NextSequenceId() => Interlocked.Increment(ref _nextSequenceId);
 
-    internal static int ArgMax(ReadOnlySpan<float> values)
+    /// <summary>The first id with the largest logit; NaN logits are an error rather than a token.</summary>
+    private static int GreedyToken(ReadOnlySpan<float> logits)
     {
-        int best = 0;
-        for (int i = 1; i < values.Length; i++)
-        {
-            if (values[i] > values[best])
-            {
-                best = i;
-            }
-        }
-
-        return best;
+        int token = Sampling.LogitMath.ArgMax(logits);
+        return token >= 0 ? token : throw new InvalidOperationException("the model produced NaN logits");
     }
 
     /// <inheritdoc />
