@@ -67,21 +67,7 @@ internal static class ChatCommand
                     StopStrings = [.. sampling.StopStrings(parse, session.Options.Generation), .. template is PlainChatTemplate ? new[] { "\nUser:" } : []],
                 };
                 var reply = new StringBuilder();
-                IAsyncEnumerator<GenerationChunk> e = runtime.Engine.GenerateAsync(request, cancellationToken).GetAsyncEnumerator(cancellationToken);
-                try
-                {
-                    while (e.MoveNextAsync().AsTask().GetAwaiter().GetResult())
-                    {
-                        Console.Write(e.Current.Text);
-                        reply.Append(e.Current.Text);
-                    }
-                }
-                finally
-                {
-                    e.DisposeAsync().AsTask().GetAwaiter().GetResult();
-                }
-
-                Console.WriteLine();
+                GenerateCommand.StreamToConsole(runtime, request, echo: null, cancellationToken, reply);
                 messages.Add(new ChatMessage("assistant", reply.ToString().Trim()));
             }
 

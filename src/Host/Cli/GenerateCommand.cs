@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text;
 using LlmFramework.Engine.Generation;
 using LlmFramework.Host.Runtime;
 
@@ -43,7 +44,8 @@ internal static class GenerateCommand
         return command;
     }
 
-    internal static GenerationChunk? StreamToConsole(ModelRuntime runtime, GenerationRequest request, string? echo, CancellationToken cancellationToken)
+    /// <summary>Streams a generation to the console (after <paramref name="echo"/>, if any); appends the generated text to <paramref name="transcript"/>.</summary>
+    internal static GenerationChunk? StreamToConsole(ModelRuntime runtime, GenerationRequest request, string? echo, CancellationToken cancellationToken, StringBuilder? transcript = null)
     {
         if (echo is not null)
         {
@@ -60,6 +62,7 @@ internal static class GenerateCommand
                 last = e.Current;
                 Console.Write(last.Text);
                 Console.Out.Flush();
+                transcript?.Append(last.Text);
             }
         }
         finally
