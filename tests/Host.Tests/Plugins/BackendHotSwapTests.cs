@@ -165,7 +165,13 @@ public sealed class BackendHotSwapTests : IDisposable
         // v5 loads, but its factory cannot create a backend: the engine keeps v2's backend and the runtime logs why.
         PluginCompiler.WritePlugin(swapPlugins, Folder, AssemblyName, v5CreateThrows);
         await Eventually.HoldsAsync(() => reloaded.Count == 2, Patience, "the v5 reload", Diagnostics);
-        Assert.Contains(_log.MessagesAtOrAbove(LogLevel.Error), m => m.Contains($"new build of {PluginName} could not create its backend; keeping the old one", StringComparison.Ordinal) && m.Contains("v5 finds no device", StringComparison.Ordinal));
+
+        // The runtime's reload handler may still be running when ours has counted the reload: wait for its log line.
+        await Eventually.HoldsAsync(
+            () => _log.MessagesAtOrAbove(LogLevel.Error).Any(m => m.Contains($"new build of {PluginName} could not create its backend; keeping the old one", StringComparison.Ordinal) && m.Contains("v5 finds no device", StringComparison.Ordinal)),
+            Patience,
+            "the runtime to log that v5 could not create its backend",
+            Diagnostics);
         Assert.Equal(1, runtime.BackendSwapCount);
         Assert.Equal("v2", engine.Backends[0].Device.Description);
         Assert.Equal(reference, await GenerateStreamedAsync(engine, prompt));
