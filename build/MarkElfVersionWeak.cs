@@ -9,8 +9,10 @@ using Microsoft.Build.Utilities;
 /// Marks one symbol-version requirement of an ELF shared library weak (VER_FLG_WEAK in .gnu.version_r), so the dynamic
 /// loader only warns instead of refusing the library when the system library lacks that version. Used for TorchSharp's
 /// libLibTorchSharp.so, built with GCC 13, which asks libstdc++ for GLIBCXX_3.4.32 (Debian 12 stops at 3.4.30) for a
-/// single symbol it never calls. Runs only when the system libstdc++ does not define the version, and rewrites the file
-/// (breaking any hard link into the NuGet cache) rather than patching it in place.
+/// single symbol it never calls. Writes the patched copy to <see cref="Destination"/> (never touching the source, which
+/// lives in the NuGet cache), only when the system libstdc++ does not define the version, and only when the destination
+/// is missing or older than the source, so repeated builds leave it (and everything copied from it) unchanged.
+/// <see cref="Result"/> is the file to use: the patched copy, or the source itself where no patch is needed.
 /// </summary>
 public sealed class MarkElfVersionWeak : Task
 {
@@ -20,6 +22,14 @@ public sealed class MarkElfVersionWeak : Task
     /// <summary>The shared library to patch.</summary>
     [Required]
     public string Library { get; set; } = "";
+
+    /// <summary>Where the patched copy goes.</summary>
+    [Required]
+    public string Destination { get; set; } = "";
+
+    /// <summary>The library to use: <see cref="Destination"/> when patched, else <see cref="Library"/>.</summary>
+    [Output]
+    public string Result { get; set; } = "";
 
     /// <summary>The version to mark weak, e.g. GLIBCXX_3.4.32.</summary>
     [Required]
@@ -37,10 +47,17 @@ public sealed class MarkElfVersionWeak : Task
             return false;
         }
 
+        Result = Library;
         string? system = Array.Find(SystemLibraries, File.Exists);
         if (system is not null && Contains(File.ReadAllBytes(system), Encoding.ASCII.GetBytes(Version + "\0")))
         {
             Log.LogMessage(MessageImportance.Low, $"{system} defines {Version}; {Path.GetFileName(Library)} left as it is");
+            return true;
+        }
+
+        if (File.Exists(Destination) && File.GetLastWriteTimeUtc(Destination) >= File.GetLastWriteTimeUtc(Library))
+        {
+            Result = Destination;
             return true;
         }
 
@@ -66,10 +83,16 @@ public sealed class MarkElfVersionWeak : Task
             return false;
         }
 
-        string temporary = Library + ".patching";
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(Destination))!);
+        string temporary = Destination + ".patching";
         File.WriteAllBytes(temporary, elf);
-        File.Delete(Library); // may be a hard link into the NuGet cache: never write through it
-        File.Move(temporary, Library);
+        if (File.Exists(Destination))
+        {
+            File.Delete(Destination);
+        }
+
+        File.Move(temporary, Destination);
+        Result = Destination;
         Log.LogMessage(MessageImportance.High, $"{Path.GetFileName(Library)}: marked its {Version} requirement weak ({(system ?? "no system libstdc++ found")} lacks it)");
         return true;
     }

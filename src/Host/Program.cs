@@ -16,6 +16,7 @@ internal static class Program
             LogitsCommand.Create(),
             BenchCommand.Create(),
             EvalPplCommand.Create(),
+            ExportGgufCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

@@ -22,16 +22,7 @@ public static class TokenizerFactory
     /// <exception cref="ModelLoadException">The file is not a valid SentencePiece model.</exception>
     public static ITokenizer FromSentencePieceModel(string tokenizerModelPath, string? tokenizerConfigPath)
     {
-        var model = SentencePieceModelReader.Read(tokenizerModelPath);
-        if (model.ModelType != 2)
-        {
-            throw new NotSupportedException($"{tokenizerModelPath}: trainer_spec.model_type is {model.ModelType}; only BPE (2) SentencePiece models are supported");
-        }
-
-        var config = tokenizerConfigPath is null ? null : TokenizerConfig.Load(tokenizerConfigPath);
-        var pieces = model.Pieces.ToArray();
-        int? Find(string? text, int fallback) =>
-            text is not null && Array.IndexOf(pieces, text) is int i and >= 0 ? i : fallback >= 0 && fallback < pieces.Length ? fallback : null;
+        (SentencePieceModelReader.Model model, TokenizerConfig? config, string[] pieces, Func<string?, int, int?> Find) = ReadSentencePiece(tokenizerModelPath, tokenizerConfigPath);
         int? eos = Find(config?.EosToken, model.EosId);
         return new SentencePieceTokenizer(new SentencePieceOptions
         {
@@ -46,6 +37,48 @@ public static class TokenizerFactory
             AddBos = config?.AddBosToken ?? true,
             AddEos = config?.AddEosToken ?? false,
         });
+    }
+
+    /// <summary>
+    /// The GGUF tokenizer.ggml.* metadata of a SentencePiece BPE tokenizer.model (with tokenizer_config.json when given),
+    /// as llama.cpp's converter writes it: model "llama", pieces, scores and SentencePiece piece types, special ids,
+    /// add_bos/add_eos, add_space_prefix from the model's dummy prefix, and the config's chat template.
+    /// </summary>
+    /// <exception cref="ModelLoadException">The file is not a valid SentencePiece model.</exception>
+    public static GgufVocabulary GgufVocabularyFromSentencePiece(string tokenizerModelPath, string? tokenizerConfigPath)
+    {
+        (SentencePieceModelReader.Model model, TokenizerConfig? config, string[] pieces, Func<string?, int, int?> Find) = ReadSentencePiece(tokenizerModelPath, tokenizerConfigPath);
+        return new GgufVocabulary
+        {
+            Model = "llama",
+            Pre = "default",
+            Tokens = pieces,
+            Scores = model.Scores.ToArray(),
+            TokenTypes = model.Types.ToArray(),
+            BosId = Find(config?.BosToken, model.BosId),
+            EosId = Find(config?.EosToken, model.EosId),
+            UnknownId = Find(config?.UnknownToken, model.UnkId),
+            AddBos = config?.AddBosToken ?? true,
+            AddEos = config?.AddEosToken ?? false,
+            AddSpacePrefix = model.AddDummyPrefix,
+            ChatTemplate = config?.ChatTemplate,
+        };
+    }
+
+    /// <summary>A BPE tokenizer.model, its config, its pieces and a lookup of a special token (config text, else the model's id).</summary>
+    private static (SentencePieceModelReader.Model Model, TokenizerConfig? Config, string[] Pieces, Func<string?, int, int?> Find) ReadSentencePiece(string tokenizerModelPath, string? tokenizerConfigPath)
+    {
+        var model = SentencePieceModelReader.Read(tokenizerModelPath);
+        if (model.ModelType != 2)
+        {
+            throw new NotSupportedException($"{tokenizerModelPath}: trainer_spec.model_type is {model.ModelType}; only BPE (2) SentencePiece models are supported");
+        }
+
+        var config = tokenizerConfigPath is null ? null : TokenizerConfig.Load(tokenizerConfigPath);
+        var pieces = model.Pieces.ToArray();
+        int? Find(string? text, int fallback) =>
+            text is not null && Array.IndexOf(pieces, text) is int i and >= 0 ? i : fallback >= 0 && fallback < pieces.Length ? fallback : null;
+        return (model, config, pieces, Find);
     }
 
     /// <summary>The chat template of a tokenizer_config.json (with its bos/eos token texts), or null if it has none.</summary>

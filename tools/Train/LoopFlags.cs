@@ -54,6 +54,20 @@ internal sealed class LoopFlags
 
     public Option<int> StopAfter { get; }
 
+    /// <summary>The loop settings given on the command line.</summary>
+    public LlmFramework.Training.Training.LoopSettings Settings(ParseResult parse) => new()
+    {
+        Steps = parse.GetValue(Steps),
+        LearningRate = parse.GetValue(LearningRate),
+        MinLearningRate = parse.GetValue(MinLearningRate),
+        WarmupSteps = parse.GetValue(Warmup),
+        WeightDecay = parse.GetValue(WeightDecay),
+        GradientClip = parse.GetValue(Clip),
+        EvalEvery = parse.GetValue(EvalEvery),
+        CheckpointEvery = parse.GetValue(CheckpointEvery),
+        StopAfter = parse.GetValue(StopAfter),
+    };
+
     public void AddTo(Command command)
     {
         foreach (Option option in new Option[] { Steps, Batch, SeqLen, LearningRate, MinLearningRate, Warmup, WeightDecay, Clip, Seed, Threads, EvalEvery, CheckpointEvery, CheckpointDir, Resume, StopAfter })

@@ -9,6 +9,8 @@ internal static class Program
         var root = new RootCommand("llmf-train: train, fine-tune (LoRA) and distil LLaMA models with TorchSharp")
         {
             TrainCommand.Create(),
+            FinetuneCommand.Create(),
+            DistillCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

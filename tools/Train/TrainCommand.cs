@@ -13,37 +13,26 @@ internal static class TrainCommand
         var data = new Option<string>("--data") { Description = "A .txt file or a folder of .txt files", Required = true };
         var tokenizer = new Option<string>("--tokenizer") { Description = "SentencePiece tokenizer.model", Required = true };
         var output = new Option<string>("--out") { Description = "Output folder (Hugging Face layout)", Required = true };
-        var dim = new Option<int>("--dim") { Description = "Hidden size", DefaultValueFactory = _ => 256 };
-        var layers = new Option<int>("--layers") { Description = "Decoder layers", DefaultValueFactory = _ => 6 };
-        var heads = new Option<int>("--heads") { Description = "Attention heads", DefaultValueFactory = _ => 8 };
-        var kvHeads = new Option<int>("--kv-heads") { Description = "Key/value heads (0 = heads)", DefaultValueFactory = _ => 0 };
-        var ffn = new Option<int>("--ffn") { Description = "Feed-forward width", DefaultValueFactory = _ => 688 };
+        var shape = new ShapeFlags(dim: 256, layers: 6, heads: 8, ffn: 688);
         var context = new Option<int>("--context") { Description = "Context length (max_position_embeddings)", DefaultValueFactory = _ => 512 };
         var ropeTheta = new Option<float>("--rope-theta") { Description = "RoPE base", DefaultValueFactory = _ => 10000f };
-        var untied = new Option<bool>("--untied") { Description = "A separate output projection instead of the tied embedding" };
         var holdout = new Option<double>("--holdout") { Description = "Fraction of the text held out at the end", DefaultValueFactory = _ => 0.02 };
         var evalWindows = new Option<int>("--eval-windows") { Description = "Windows scored by each quick held-out evaluation", DefaultValueFactory = _ => 16 };
         var evalWindow = new Option<int>("--eval-window") { Description = "Tokens per held-out window (as eval-ppl --window)", DefaultValueFactory = _ => 512 };
         var command = new Command("train", "Pre-train a LLaMA model from scratch with TorchSharp");
-        foreach (Option option in new Option[] { data, tokenizer, output, dim, layers, heads, kvHeads, ffn, context, ropeTheta, untied, holdout, evalWindows, evalWindow })
+        foreach (Option option in new Option[] { data, tokenizer, output, context, ropeTheta, holdout, evalWindows, evalWindow })
         {
             command.Options.Add(option);
         }
 
+        shape.AddTo(command);
         loop.AddTo(command);
         command.SetAction(parse => ToolRunner.Run(() =>
         {
-            int h = parse.GetValue(heads);
-            var config = new LlamaTrainingConfig
+            LlamaTrainingConfig config = shape.Config(parse) with
             {
-                Dim = parse.GetValue(dim),
-                Layers = parse.GetValue(layers),
-                Heads = h,
-                KvHeads = parse.GetValue(kvHeads) is int kv and > 0 ? kv : h,
-                FeedForward = parse.GetValue(ffn),
                 ContextLength = parse.GetValue(context),
                 RopeTheta = parse.GetValue(ropeTheta),
-                TiedEmbeddings = !parse.GetValue(untied),
             };
             var options = new TrainOptions
             {

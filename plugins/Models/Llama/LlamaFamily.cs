@@ -1,5 +1,7 @@
 using LlmFramework.Abstractions.Models;
+using LlmFramework.Abstractions.Tensors;
 using LlmFramework.Formats.Gguf;
+using LlmFramework.Models.Llama.Export;
 using LlmFramework.Models.Llama.Config;
 using LlmFramework.Models.Llama.Loading;
 using LlmFramework.Models.Llama.TestModels;
@@ -8,9 +10,10 @@ namespace LlmFramework.Models.Llama;
 
 /// <summary>
 /// The LLaMA model family: GGUF files with general.architecture "llama" and Hugging Face folders whose config.json
-/// names LlamaForCausalLM or MistralForCausalLM. Also writes random-weight test models of both forms.
+/// names LlamaForCausalLM or MistralForCausalLM. Also writes random-weight test models of both forms, and exports
+/// Hugging Face folders as GGUF files.
 /// </summary>
-public sealed class LlamaFamily : IModelFamily, ITestModelWriter
+public sealed class LlamaFamily : IModelFamily, ITestModelWriter, IGgufExporter
 {
     /// <summary>The GGUF general.architecture value.</summary>
     public const string GgufArchitecture = "llama";
@@ -59,6 +62,24 @@ public sealed class LlamaFamily : IModelFamily, ITestModelWriter
     /// <inheritdoc />
     public void Write(TestModelSpec spec, CheckpointFormat format, string outputPath) =>
         LlamaTestModelWriter.Write(spec, format, outputPath);
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> ExportGguf(ModelSource source, DType weightType, string outputPath)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (source.Format != CheckpointFormat.HuggingFaceFolder)
+        {
+            throw new NotSupportedException($"{source.Path} is already a GGUF file; export-gguf converts Hugging Face folders");
+        }
+
+        ModelRecognition recognition = Recognize(source);
+        if (!recognition.IsMatch)
+        {
+            throw new ModelLoadException(source.Path, $"not a LLaMA-family checkpoint: {recognition.Reason}");
+        }
+
+        return LlamaGgufExporter.Export(source.Path, weightType, outputPath);
+    }
 
     private static ModelRecognition RecognizeGguf(string path)
     {

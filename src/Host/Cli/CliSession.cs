@@ -44,6 +44,24 @@ internal sealed class CliSession : IDisposable
             overrides.Add($"LlmFramework:Model:Path={Path.GetFullPath(model)}");
         }
 
+        string[] adapters = common.Adapters.Parents.Any() ? parse.GetValue(common.Adapters) ?? [] : [];
+        for (int i = 0; i < adapters.Length; i++)
+        {
+            string adapter = adapters[i];
+            string mode = "merged";
+            foreach (string suffix in new[] { ":merged", ":unmerged" })
+            {
+                if (adapter.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
+                {
+                    mode = suffix[1..];
+                    adapter = adapter[..^suffix.Length];
+                }
+            }
+
+            overrides.Add($"LlmFramework:Model:Adapters:{i}:Path={Path.GetFullPath(adapter)}");
+            overrides.Add($"LlmFramework:Model:Adapters:{i}:Mode={mode}");
+        }
+
         string[] extraDirectories = parse.GetValue(common.PluginDirectories) ?? [];
         for (int i = 0; i < extraDirectories.Length; i++)
         {

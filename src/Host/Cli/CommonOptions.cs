@@ -11,6 +11,8 @@ internal sealed class CommonOptions
 
     public Option<string?> Model { get; } = new("--model", "-m") { Description = "GGUF file or Hugging Face folder (default: the config's model, else the embedded default)" };
 
+    public Option<string[]> Adapters { get; } = new("--adapter") { Description = "LoRA adapter folder (PEFT layout) to apply at load, merged; DIR:unmerged keeps it separate (repeatable)" };
+
     public Option<int?> Threads { get; } = new("--threads", "-t") { Description = "Worker threads (default: one per core)" };
 
     public Option<string[]> PluginDirectories { get; } = new("--plugins-dir") { Description = "Extra plugin directory (repeatable)" };
@@ -24,6 +26,7 @@ internal sealed class CommonOptions
         if (includeModel)
         {
             command.Options.Add(Model);
+            command.Options.Add(Adapters);
         }
 
         command.Options.Add(Threads);

@@ -72,6 +72,14 @@ public static class HostConfigurationLoader
             options.Model.Path = Path.GetFullPath(Path.Combine(baseDirectory, options.Model.Path));
         }
 
+        foreach (AdapterOptions adapter in options.Model.Adapters)
+        {
+            if (!string.IsNullOrEmpty(adapter.Path) && baseDirectory is not null && !Path.IsPathRooted(adapter.Path))
+            {
+                adapter.Path = Path.GetFullPath(Path.Combine(baseDirectory, adapter.Path));
+            }
+        }
+
         for (int i = 0; i < options.Plugins.Directories.Count; i++)
         {
             if (baseDirectory is not null && !Path.IsPathRooted(options.Plugins.Directories[i]))
@@ -136,6 +144,16 @@ public static class HostConfigurationLoader
                     bool isList = !propertyType.IsGenericType || propertyType.GetGenericTypeDefinition() != typeof(Dictionary<,>);
                     throw new HostConfigurationException($"{Where(configFile)}'{child.Path}' must be {(isList ? "a list (e.g. [\"" + child.Value + "\"])" : "an object of key/value pairs")}, not the single value '{child.Value}'");
                 }
+
+                // Lists of objects (LlmFramework:Model:Adapters): check the keys of every element too.
+                Type? element = propertyType.IsGenericType && propertyType.GetGenericTypeDefinition() == typeof(List<>) ? propertyType.GetGenericArguments()[0] : null;
+                if (element is not null && element.IsClass && element != typeof(string))
+                {
+                    foreach (IConfigurationSection item in child.GetChildren())
+                    {
+                        CheckKeys(item, element, configFile);
+                    }
+                }
             }
             else
             {
@@ -171,6 +189,15 @@ public static class HostConfigurationLoader
         if (!string.IsNullOrEmpty(o.Model.Path))
         {
             Require(File.Exists(o.Model.Path) || Directory.Exists(o.Model.Path), "Model:Path", $"'{o.Model.Path}' does not exist");
+        }
+
+        for (int i = 0; i < o.Model.Adapters.Count; i++)
+        {
+            AdapterOptions a = o.Model.Adapters[i];
+            Require(!string.IsNullOrWhiteSpace(a.Path), $"Model:Adapters:{i}:Path", "is empty; name a PEFT adapter folder");
+            Require(Directory.Exists(a.Path), $"Model:Adapters:{i}:Path", $"'{a.Path}' is not a folder");
+            Require(a.Mode is "merged" or "unmerged", $"Model:Adapters:{i}:Mode", $"must be \"merged\" or \"unmerged\", got \"{a.Mode}\"");
+            Require(float.IsFinite(a.Scale), $"Model:Adapters:{i}:Scale", $"must be a finite number, got {a.Scale.ToString(CultureInfo.InvariantCulture)}");
         }
 
         foreach (string dir in o.Plugins.Directories)

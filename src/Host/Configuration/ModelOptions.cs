@@ -11,4 +11,7 @@ public sealed class ModelOptions
 
     /// <summary>Longest sequence; 0 means the model's own.</summary>
     public int ContextLength { get; set; }
+
+    /// <summary>LoRA adapters applied at load, in order.</summary>
+    public List<AdapterOptions> Adapters { get; set; } = [];
 }

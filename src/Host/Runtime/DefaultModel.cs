@@ -1,67 +1,30 @@
-using LlmFramework.Abstractions.Models;
-using LlmFramework.Abstractions.Tensors;
-using Microsoft.Extensions.Logging;
-
 namespace LlmFramework.Host.Runtime;
 
 /// <summary>
-/// The embedded default model used when no model is configured. Until the trained default model ships, it is a small
-/// random-weight LLaMA written deterministically by the LLaMA family's test-model writer on first use (same bytes on
-/// every machine) into the cache folder: $LLMF_HOME, else $XDG_CACHE_HOME/llmframework, else ~/.cache/llmframework.
+/// The embedded default model used when no model is configured: the small LLaMA trained on public-domain novels that
+/// ships in the repository's models/default folder (model card: models/default/README.md). The host build copies its
+/// GGUF form to models/default/model.gguf beside the host executable.
 /// </summary>
 public static class DefaultModel
 {
-    /// <summary>File name of the generated default model (the version suffix changes when the spec does).</summary>
-    public const string FileName = "default-llama-random-v1.gguf";
+    /// <summary>File name of the default model's GGUF form.</summary>
+    public const string FileName = "model.gguf";
 
-    /// <summary>The spec of the generated default model.</summary>
-    public static TestModelSpec Spec { get; } = new()
-    {
-        Architecture = "llama",
-        Dim = 256,
-        Layers = 4,
-        Heads = 8,
-        KvHeads = 4,
-        FeedForward = 704,
-        VocabSize = 2048,
-        ContextLength = 2048,
-        DType = DType.F16,
-        Seed = 20261128,
-    };
+    /// <summary>The folder beside the host that holds the default model.</summary>
+    public static string Folder => Path.Combine(AppContext.BaseDirectory, "models", "default");
 
-    /// <summary>The cache folder.</summary>
-    public static string CacheDirectory
+    /// <summary>The default model's path.</summary>
+    public static string FilePath => Path.Combine(Folder, FileName);
+
+    /// <summary>Returns the default model's path; throws naming the expected file when it is not there.</summary>
+    public static string Locate()
     {
-        get
+        string path = FilePath;
+        if (!File.Exists(path))
         {
-            string? home = Environment.GetEnvironmentVariable("LLMF_HOME");
-            if (!string.IsNullOrEmpty(home))
-            {
-                return home;
-            }
-
-            string? xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-            string root = !string.IsNullOrEmpty(xdg) ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-            return Path.Combine(root, "llmframework");
-        }
-    }
-
-    /// <summary>Returns the default model's path, writing it first when it is not there yet.</summary>
-    public static string Ensure(IEnumerable<IModelFamily> families, ILogger logger)
-    {
-        string path = Path.Combine(CacheDirectory, FileName);
-        if (File.Exists(path))
-        {
-            return path;
+            throw new InvalidOperationException($"the embedded default model is missing: expected {path}, which the host build copies from the repository's models/default/{FileName}; rebuild the host, or pass --model");
         }
 
-        ITestModelWriter writer = families.OfType<ITestModelWriter>().FirstOrDefault(w => w.TestArchitectures.Contains(Spec.Architecture, StringComparer.OrdinalIgnoreCase))
-            ?? throw new InvalidOperationException($"no loaded model-family plugin can write a '{Spec.Architecture}' model, so the default model cannot be made; is the LLaMA plugin in the plugins folder?");
-        Directory.CreateDirectory(CacheDirectory);
-        string temporary = path + $".{Environment.ProcessId}.tmp";
-        logger.LogInformation("writing the default model (random weights, seed {Seed}) to {Path}", Spec.Seed, path);
-        writer.Write(Spec, CheckpointFormat.Gguf, temporary);
-        File.Move(temporary, path, overwrite: true);
         return path;
     }
 }

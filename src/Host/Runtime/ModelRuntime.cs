@@ -53,11 +53,15 @@ public sealed class ModelRuntime : IDisposable
             throw new InvalidOperationException($"no model-family plugin is loaded (searched {string.Join(", ", plugins.Directories)}){FailureSummary(plugins)}");
         }
 
-        string path = string.IsNullOrEmpty(options.Model.Path) ? DefaultModel.Ensure(families, logger) : options.Model.Path;
+        string path = string.IsNullOrEmpty(options.Model.Path) ? DefaultModel.Locate() : options.Model.Path;
         ModelSource source = ModelSource.Open(path);
         IModelFamily family = ChooseFamily(families, source, options.Model.Family);
         logger.LogInformation("loading {Path} with the {Family} family", source.Path, family.Name);
-        IModel model = family.Load(source, new ModelLoadOptions { ContextLength = options.Model.ContextLength });
+        IModel model = family.Load(source, new ModelLoadOptions
+        {
+            ContextLength = options.Model.ContextLength,
+            Adapters = [.. options.Model.Adapters.Select(a => new AdapterSpec(a.Path, a.Mode == "unmerged" ? AdapterMode.Unmerged : AdapterMode.Merged, a.Scale))],
+        });
         try
         {
             IReadOnlyList<IBackend> backends = CreateBackends(plugins, options, logger);

@@ -10,14 +10,14 @@ namespace LlmFramework.Training.Model;
 public static class WeightFiles
 {
     /// <summary>
-    /// Writes every parameter of <paramref name="module"/> (names from its state dict, filtered by <paramref name="include"/>)
+    /// Writes every parameter of <paramref name="module"/> (by its registered name, filtered by <paramref name="include"/>)
     /// as <paramref name="type"/> (F32, F16 or BF16) to <paramref name="path"/>; names are prefixed by <paramref name="prefix"/>.
     /// </summary>
     public static void Save(nn.Module module, string path, DType type, Func<string, bool>? include = null, string prefix = "", IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(module);
         var writer = new SafetensorsWriter();
-        foreach ((string name, Tensor tensor) in module.state_dict())
+        foreach ((string name, Tensor tensor) in Parameters(module))
         {
             if (include is not null && !include(name))
             {
@@ -60,7 +60,7 @@ public static class WeightFiles
     {
         ArgumentNullException.ThrowIfNull(module);
         using SafetensorsFile file = SafetensorsFile.Open(path);
-        Dictionary<string, Tensor> parameters = module.state_dict();
+        Dictionary<string, Tensor> parameters = Parameters(module);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (SafetensorsTensorInfo info in file.Tensors)
         {
@@ -96,6 +96,22 @@ public static class WeightFiles
         {
             throw new InvalidDataException($"{path}: tensor '{prefix}{missing}' is missing");
         }
+    }
+
+    /// <summary>
+    /// The module's parameters by registered name. (TorchSharp's state_dict also lists every parameter again under the
+    /// C# field names of the modules holding it; those aliases are not checkpoint names.)
+    /// </summary>
+    public static Dictionary<string, Tensor> Parameters(nn.Module module)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        var parameters = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach ((string name, TorchSharp.Modules.Parameter parameter) in module.named_parameters())
+        {
+            parameters[name] = parameter;
+        }
+
+        return parameters;
     }
 
     private static byte[] Encode(Tensor tensor, DType type) => type switch

@@ -49,21 +49,11 @@ public static class PretrainingRun
         report.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run: {options.Steps} steps x {options.BatchSize} x {options.SequenceLength} tokens = {(long)options.Steps * options.BatchSize * options.SequenceLength:N0} tokens ({(double)options.Steps * options.BatchSize * options.SequenceLength / trainTokens.Length:F2} epochs), {get_num_threads()} threads"));
 
         var windows = new TokenWindows(trainTokens, options.SequenceLength);
-        string checkpointDir = options.CheckpointDirectory ?? Path.Combine("artifacts", "checkpoints", Path.GetFileName(Path.GetFullPath(options.Output).TrimEnd(Path.DirectorySeparatorChar)));
-        var checkpoint = new TrainingCheckpoint(checkpointDir);
+        TrainingCheckpoint checkpoint = TrainingCheckpoint.For(options.CheckpointDirectory, options.Output);
         using var model = new LlamaForCausalLM(config);
         LoopSettings loop = ToLoopSettings(options);
         using var optimization = new OptimizationLoop(model.parameters().Where(p => p.requires_grad), loop);
-        TrainingLog log = new();
-        if (options.Resume)
-        {
-            log = checkpoint.Restore(model, optimization, config);
-            report.WriteLine($"resumed from {checkpointDir} at step {log.Losses.Count}");
-        }
-        else if (checkpoint.Exists)
-        {
-            throw new ArgumentException($"{checkpointDir} already holds a checkpoint; pass --resume to continue it or delete it to start over");
-        }
+        TrainingLog log = checkpoint.ResumeOrStart(options.Resume, model, optimization, config, report);
 
         var inputs = new long[options.BatchSize * options.SequenceLength];
         var targets = new long[inputs.Length];
@@ -85,7 +75,7 @@ public static class PretrainingRun
             return null;
         }
 
-        return Finish(options, config, model, log, corpus, heldOutTokens, report);
+        return Finish(options, config, model, log, corpus, trainTokens.Length, heldOutTokens, report);
     }
 
     private static double QuickHeldOutLoss(LlamaForCausalLM model, int[] heldOutTokens, TrainOptions options)
@@ -94,7 +84,7 @@ public static class PretrainingRun
         return nll / predictions;
     }
 
-    private static double Finish(TrainOptions options, LlamaTrainingConfig config, LlamaForCausalLM model, TrainingLog log, TextCorpus corpus, int[] heldOutTokens, TextWriter report)
+    private static double Finish(TrainOptions options, LlamaTrainingConfig config, LlamaForCausalLM model, TrainingLog log, TextCorpus corpus, int trainTokens, int[] heldOutTokens, TextWriter report)
     {
         double perplexity = double.NaN;
         long predictions = 0;
@@ -112,7 +102,8 @@ public static class PretrainingRun
             ["parameters"] = config.ParameterCount,
             ["config"] = config,
             ["options"] = options with { Resume = false },
-            ["train_tokens_in_corpus"] = (long)corpus.TrainingText.Length,
+            ["training_chars"] = (long)corpus.TrainingText.Length,
+            ["training_tokens"] = (long)trainTokens,
             ["tokens_seen"] = log.Tokens,
             ["seconds"] = Math.Round(log.Seconds, 1),
             ["threads"] = get_num_threads(),
@@ -122,6 +113,7 @@ public static class PretrainingRun
             ["held_out_window"] = options.EvalWindow,
             ["held_out_perplexity"] = double.IsNaN(perplexity) ? null : Math.Round(perplexity, 4),
             ["machine"] = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}",
+            ["torchsharp"] = typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(),
         };
         File.WriteAllText(Path.Combine(options.Output, SummaryFileName), JsonSerializer.Serialize(summary, TrainingLog.JsonOptions) + "\n");
         report.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained {log.Losses.Count} steps, {log.Tokens:N0} tokens in {TimeSpan.FromSeconds(log.Seconds):hh\\:mm\\:ss}; held-out perplexity {perplexity:F4} over {predictions:N0} predictions (windows of {options.EvalWindow})"));

@@ -44,6 +44,32 @@ public sealed class TrainingCheckpoint
         File.Move(LogPath + ".tmp", LogPath, overwrite: true);
     }
 
+    /// <summary>
+    /// With <paramref name="resume"/>, restores the checkpoint and returns its log; otherwise returns a new log, refusing to
+    /// start over a checkpoint that is already there (so a forgotten --resume never overwrites hours of training).
+    /// </summary>
+    public TrainingLog ResumeOrStart(bool resume, nn.Module model, OptimizationLoop optimization, LlamaTrainingConfig config, TextWriter report, Func<string, bool>? optional = null)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        if (resume)
+        {
+            TrainingLog log = Restore(model, optimization, config, optional);
+            report.WriteLine($"resumed from {_folder} at step {log.Losses.Count}");
+            return log;
+        }
+
+        if (Exists)
+        {
+            throw new ArgumentException($"{_folder} already holds a checkpoint; pass --resume to continue it or delete it to start over");
+        }
+
+        return new TrainingLog();
+    }
+
+    /// <summary>The checkpoint folder of a run writing <paramref name="output"/>: the given one, else artifacts/checkpoints/&lt;output name&gt;.</summary>
+    public static TrainingCheckpoint For(string? folder, string output) =>
+        new(folder ?? Path.Combine("artifacts", "checkpoints", Path.GetFileName(Path.GetFullPath(output).TrimEnd(Path.DirectorySeparatorChar))));
+
     /// <summary>Loads the weights and optimiser state into <paramref name="model"/> and returns the log to continue.</summary>
     public TrainingLog Restore(nn.Module model, OptimizationLoop optimization, LlamaTrainingConfig config, Func<string, bool>? optional = null)
     {
@@ -59,7 +85,7 @@ public sealed class TrainingCheckpoint
             throw new ArgumentException($"--resume: the checkpoint in {_folder} is of another model shape ({JsonSerializer.Serialize(saved)}) than this run's ({JsonSerializer.Serialize(config)})");
         }
 
-        WeightFiles.Load(model, WeightsPath, optional: optional);
+        WeightFiles.Load(model, WeightsPath, optional: optional, allowUnknown: true); // older checkpoints also hold TorchSharp's field-name aliases
         optimization.LoadOptimizer(OptimizerPath);
         return TrainingLog.Load(LogPath);
     }

@@ -11,6 +11,8 @@ public sealed class CliTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
+    private static string Contract => $"{LlmFramework.Abstractions.ContractVersion.Major}.{LlmFramework.Abstractions.ContractVersion.Minor}";
+
     [Fact]
     public void Plugins_as_json_lists_name_kind_version_contract_and_failures()
     {
@@ -23,11 +25,11 @@ public sealed class CliTests : IDisposable
         Assert.True(exit == 0, $"exit {exit}: {error}");
         using JsonDocument doc = JsonDocument.Parse(output);
         JsonElement root = doc.RootElement;
-        Assert.Equal("1.0", root.GetProperty("host_contract").GetString());
+        Assert.Equal(Contract, root.GetProperty("host_contract").GetString());
         JsonElement plugin = root.GetProperty("plugins").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "Cli.AddOnly");
         Assert.Equal("Backend", plugin.GetProperty("kind").GetString());
         Assert.Equal("3.1.4", plugin.GetProperty("version").GetString());
-        Assert.Equal("1.0", plugin.GetProperty("contract").GetString());
+        Assert.Equal(Contract, plugin.GetProperty("contract").GetString());
         Assert.Equal(["backend:cli-addonly"], plugin.GetProperty("provides").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(dll, plugin.GetProperty("path").GetString());
         JsonElement failure = root.GetProperty("failures").EnumerateArray().Single(f => f.GetProperty("path").GetString() == empty);
@@ -43,7 +45,7 @@ public sealed class CliTests : IDisposable
         (int exit, string output, string error) = CliHarness.Run("plugins", "--plugins-dir", plugins);
 
         Assert.True(exit == 0, $"exit {exit}: {error}");
-        Assert.Contains("host contract 1.0", output, StringComparison.Ordinal);
+        Assert.Contains($"host contract {LlmFramework.Abstractions.ContractVersion.Major}.{LlmFramework.Abstractions.ContractVersion.Minor}", output, StringComparison.Ordinal);
         Assert.Contains("not loaded: ", output, StringComparison.Ordinal);
         Assert.Contains("contract 2.0", output, StringComparison.Ordinal);
     }
@@ -163,7 +165,7 @@ public sealed class CliTests : IDisposable
         string[] provides = [.. plugins.SelectMany(p => p.GetProperty("provides").EnumerateArray().Select(e => e.GetString()!))];
         Assert.Contains("backend:cpu", provides);
         Assert.Contains("family:llama", provides);
-        Assert.All(plugins, p => Assert.Equal("1.0", p.GetProperty("contract").GetString()));
+        Assert.All(plugins, p => Assert.Equal(Contract, p.GetProperty("contract").GetString()));
         Assert.Empty(doc.RootElement.GetProperty("failures").EnumerateArray());
     }
 

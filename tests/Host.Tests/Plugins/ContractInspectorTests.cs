@@ -1,3 +1,4 @@
+using LlmFramework.Abstractions;
 using LlmFramework.Host.Plugins;
 using LlmFramework.Host.Tests.Support;
 
@@ -11,10 +12,10 @@ public sealed class ContractInspectorTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact]
-    public void A_plugin_built_against_these_contracts_references_1_0_and_is_compatible()
+    public void A_plugin_built_against_these_contracts_references_their_version_and_is_compatible()
     {
         string dll = Write("Ok", TestPluginSources.Minimal("ok"));
-        Assert.Equal(new Version(1, 0, 0, 0), ContractInspector.ReadReferencedContractVersion(dll));
+        Assert.Equal(new Version(ContractVersion.Major, ContractVersion.Minor, 0, 0), ContractInspector.ReadReferencedContractVersion(dll));
         Assert.Null(ContractInspector.CheckCompatibility(dll));
     }
 
@@ -29,7 +30,7 @@ public sealed class ContractInspectorTests : IDisposable
         string? reason = ContractInspector.CheckCompatibility(dll);
         Assert.NotNull(reason);
         Assert.Contains($"Other.dll was built against plugin contract {major}.{minor}", reason, StringComparison.Ordinal);
-        Assert.Contains("this host implements contract 1.0", reason, StringComparison.Ordinal);
+        Assert.Contains($"this host implements contract {ContractVersion.Major}.{ContractVersion.Minor}", reason, StringComparison.Ordinal);
     }
 
     [Fact]

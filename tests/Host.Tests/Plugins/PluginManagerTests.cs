@@ -21,6 +21,8 @@ public sealed class PluginManagerTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
+    private static string HostContract => $"contract {ContractVersion.Major}.{ContractVersion.Minor}";
+
     [Fact]
     public void A_valid_backend_plugin_loads_and_lists_name_kind_version_and_contract()
     {
@@ -56,24 +58,24 @@ public sealed class PluginManagerTests : IDisposable
         Assert.Empty(manager.Plugins);
         PluginLoadFailure failure = Assert.Single(manager.Failures);
         Assert.Equal(dll, failure.Path);
-        AssertContainsAll(failure.Reason, "refused", "Future.Plugin.dll", "contract 2.0", "contract 1.0", "rebuild the plugin");
+        AssertContainsAll(failure.Reason, "refused", "Future.Plugin.dll", "contract 2.0", HostContract, "rebuild the plugin");
         Assert.Contains(_log.MessagesAtOrAbove(LogLevel.Warning), m => m.Contains("contract 2.0", StringComparison.Ordinal));
     }
 
     [Fact]
     public void A_plugin_built_against_a_newer_contract_minor_is_refused()
     {
-        string dll = Write("Newer", "Newer.Plugin", TestPluginSources.AgainstFakeContracts("newer"), PluginCompiler.CompileFakeContracts(1, 1));
+        string dll = Write("Newer", "Newer.Plugin", TestPluginSources.AgainstFakeContracts("newer"), PluginCompiler.CompileFakeContracts(ContractVersion.Major, ContractVersion.Minor + 1));
         using PluginManager manager = LoadAll();
 
         Assert.Empty(manager.Plugins);
         PluginLoadFailure failure = Assert.Single(manager.Failures);
         Assert.Equal(dll, failure.Path);
-        AssertContainsAll(failure.Reason, "refused", "Newer.Plugin.dll", "contract 1.1", "contract 1.0");
+        AssertContainsAll(failure.Reason, "refused", "Newer.Plugin.dll", $"contract {ContractVersion.Major}.{ContractVersion.Minor + 1}", HostContract);
     }
 
     [Theory]
-    [InlineData("new Version(1, 1)", "1.1")]
+    [InlineData("new Version(1, 9)", "1.9")]
     [InlineData("new Version(2, 0)", "2.0")]
     [InlineData("new Version(0, 9)", "0.9")]
     public void A_manifest_declaring_an_incompatible_contract_is_refused(string contract, string shown)
@@ -84,7 +86,7 @@ public sealed class PluginManagerTests : IDisposable
         Assert.Empty(manager.Plugins);
         PluginLoadFailure failure = Assert.Single(manager.Failures);
         Assert.Equal(dll, failure.Path);
-        AssertContainsAll(failure.Reason, "plugin declares", $"declares contract {shown}", "this host implements contract 1.0");
+        AssertContainsAll(failure.Reason, "plugin declares", $"declares contract {shown}", "this host implements " + HostContract);
     }
 
     [Fact]

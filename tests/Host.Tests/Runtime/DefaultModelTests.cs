@@ -1,81 +1,74 @@
-using LlmFramework.Abstractions.Models;
+using System.Globalization;
+using System.IO.Compression;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using LlmFramework.Host.Runtime;
+using LlmFramework.Host.Tests.Cli;
 using LlmFramework.Host.Tests.Support;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LlmFramework.Host.Tests.Runtime;
 
-/// <summary>Where the generated default model lives, and what happens when it cannot be made.</summary>
+/// <summary>
+/// The embedded default model (models/default): it ships beside the host, it is the trained model of its card (the
+/// engine's held-out perplexity matches the training figure), and what it writes is English.
+/// </summary>
 [Collection(ProcessStateCollection.Name)]
-public sealed class DefaultModelTests : IDisposable
+public sealed partial class DefaultModelTests
 {
-    private readonly TempDirectory _dir = new();
-    private readonly string? _home = Environment.GetEnvironmentVariable("LLMF_HOME");
-    private readonly string? _xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+    private static string ModelFolder => Path.Combine(RepositoryPaths.Root, "models", "default");
 
-    public void Dispose()
+    [Fact]
+    public void The_build_puts_the_repository_default_model_beside_the_host()
     {
-        Environment.SetEnvironmentVariable("LLMF_HOME", _home);
-        Environment.SetEnvironmentVariable("XDG_CACHE_HOME", _xdg);
-        _dir.Dispose();
+        string shipped = Path.Combine(ModelFolder, DefaultModel.FileName);
+        Assert.Equal(DefaultModel.FilePath, DefaultModel.Locate());
+        Assert.Equal(new FileInfo(shipped).Length, new FileInfo(DefaultModel.FilePath).Length);
     }
 
     [Fact]
-    public void Cache_folder_is_LLMF_HOME_then_XDG_CACHE_HOME_then_the_user_cache()
+    public void Both_shipped_forms_fit_the_size_budget()
     {
-        Environment.SetEnvironmentVariable("LLMF_HOME", _dir.Combine("home"));
-        Environment.SetEnvironmentVariable("XDG_CACHE_HOME", _dir.Combine("xdg"));
-        Assert.Equal(_dir.Combine("home"), DefaultModel.CacheDirectory);
-
-        Environment.SetEnvironmentVariable("LLMF_HOME", null);
-        Assert.Equal(_dir.Combine("xdg", "llmframework"), DefaultModel.CacheDirectory);
-
-        Environment.SetEnvironmentVariable("XDG_CACHE_HOME", null);
-        Assert.Equal(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "llmframework"), DefaultModel.CacheDirectory);
+        long total = Directory.GetFiles(ModelFolder, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+        Assert.True(total < 25L * 1024 * 1024, $"models/default holds {total:N0} bytes; the budget is 25 MB");
+        Assert.True(File.Exists(Path.Combine(ModelFolder, "model.safetensors")));
+        Assert.True(File.Exists(Path.Combine(ModelFolder, "tokenizer.model")));
     }
 
     [Fact]
-    public void An_existing_default_model_is_used_without_a_writer()
+    public void The_engine_gives_the_held_out_perplexity_of_the_model_card_within_one_percent()
     {
-        Environment.SetEnvironmentVariable("LLMF_HOME", _dir.Path);
-        string path = _dir.WriteText(DefaultModel.FileName, "GGUF");
-        Assert.Equal(path, DefaultModel.Ensure([], NullLogger.Instance));
+        using JsonDocument summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(ModelFolder, "training.json")));
+        double trained = summary.RootElement.GetProperty("held_out_perplexity").GetDouble();
+        string heldOut = Path.Combine(ModelFolder, "heldout.txt");
+        foreach (string[] model in new[] { Array.Empty<string>(), ["--model", ModelFolder] })
+        {
+            (int exit, string output, string error) = CliHarness.Run(["eval-ppl", "--file", heldOut, .. model, "--plugins-dir", RepositoryPaths.HostPluginDirectory]);
+            Assert.True(exit == 0, error);
+            double engine = double.Parse(output.Trim()["perplexity: ".Length..], CultureInfo.InvariantCulture);
+            Assert.True(Math.Abs(engine - trained) / trained < 0.01, $"engine perplexity {engine} vs training {trained} ({(model.Length == 0 ? "GGUF default" : "HF folder")})");
+        }
     }
 
     [Fact]
-    public void Without_a_llama_writer_the_error_says_which_plugin_is_missing()
+    public void Greedy_text_from_the_default_model_is_english_words()
     {
-        Environment.SetEnvironmentVariable("LLMF_HOME", _dir.Combine("empty-cache"));
-        var ex = Assert.Throws<InvalidOperationException>(() => DefaultModel.Ensure(Array.Empty<IModelFamily>(), NullLogger.Instance));
-        Assert.Contains("no loaded model-family plugin can write a 'llama' model", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("LLaMA plugin", ex.Message, StringComparison.Ordinal);
+        HashSet<string> english = NovelWords();
+        (int exit, string output, string error) = CliHarness.Run("generate", "--prompt", "Once upon a time", "--temperature", "0", "--max-tokens", "80", "--plugins-dir", RepositoryPaths.HostPluginDirectory);
+        Assert.True(exit == 0, error);
+        string[] words = [.. Word().Matches(output.ToLowerInvariant()).Select(m => m.Value)];
+        Assert.True(words.Length >= 30, $"only {words.Length} words in: {output}");
+        double known = words.Count(english.Contains) / (double)words.Length;
+        Assert.True(known > 0.9, $"{known:P0} of the words are English: {output}");
     }
 
-    [Fact]
-    public void The_default_model_spec_is_a_small_llama()
+    private static HashSet<string> NovelWords()
     {
-        Assert.Equal("llama", DefaultModel.Spec.Architecture);
-        Assert.True(DefaultModel.Spec.VocabSize >= 259);
-        Assert.Equal(0, DefaultModel.Spec.Heads % DefaultModel.Spec.KvHeads);
-        Assert.Equal(0, DefaultModel.Spec.Dim % DefaultModel.Spec.Heads);
+        using var file = File.OpenRead(Path.Combine(AppContext.BaseDirectory, "data", "novel-words.txt.gz"));
+        using var gzip = new GZipStream(file, CompressionMode.Decompress);
+        using var reader = new StreamReader(gzip);
+        return [.. reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries)];
     }
 
-    [Fact]
-    public void The_default_model_is_written_once_by_the_llama_plugin_with_the_same_bytes_everywhere()
-    {
-        using var manager = new LlmFramework.Host.Plugins.PluginManager([RepositoryPaths.HostPluginDirectory], hotReload: false, disabled: null, NullLogger.Instance);
-        manager.LoadAll();
-
-        Environment.SetEnvironmentVariable("LLMF_HOME", _dir.Combine("first"));
-        string first = DefaultModel.Ensure(manager.ModelFamilies, NullLogger.Instance);
-        Assert.Equal(_dir.Combine("first", DefaultModel.FileName), first);
-        DateTime written = File.GetLastWriteTimeUtc(first);
-        Assert.Equal(first, DefaultModel.Ensure(manager.ModelFamilies, NullLogger.Instance));
-        Assert.Equal(written, File.GetLastWriteTimeUtc(first));
-        Assert.Empty(Directory.GetFiles(_dir.Combine("first"), "*.tmp"));
-
-        Environment.SetEnvironmentVariable("LLMF_HOME", _dir.Combine("second"));
-        string second = DefaultModel.Ensure(manager.ModelFamilies, NullLogger.Instance);
-        Assert.Equal(File.ReadAllBytes(first), File.ReadAllBytes(second));
-    }
+    [GeneratedRegex("[a-z]+")]
+    private static partial Regex Word();
 }

@@ -7,7 +7,7 @@ namespace LlmFramework.Host.Tests.Support;
 
 /// <summary>
 /// Compiles test plugins with Roslyn, against the running framework (the process's trusted platform assemblies in the
-/// shared-framework folder) and either the real contracts (LlmFramework.Abstractions, contract 1.0) or a fake contracts
+/// shared-framework folder) and either the real contracts (LlmFramework.Abstractions) or a fake contracts
 /// assembly compiled by <see cref="CompileFakeContracts"/>.
 /// </summary>
 public static class PluginCompiler

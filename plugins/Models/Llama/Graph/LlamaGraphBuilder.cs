@@ -1,5 +1,6 @@
 using LlmFramework.Abstractions.Execution;
 using LlmFramework.Abstractions.Graph;
+using LlmFramework.Models.Llama.Adapters;
 using LlmFramework.Models.Llama.Config;
 using LlmFramework.Models.Llama.Loading;
 
@@ -34,20 +35,20 @@ public static class LlamaGraphBuilder
 
             // attention block
             GraphTensor h = g.RmsNorm(x, g.Weight(w.AttentionNorm), eps, $"attn_norm.{l}");     // (T, D)
-            GraphTensor q = g.MatMul(h, g.Weight(w.Query), $"q.{l}");                          // (T, H * Dh)
-            GraphTensor k = g.MatMul(h, g.Weight(w.Key), $"k.{l}");                            // (T, Hkv * Dh)
-            GraphTensor v = g.MatMul(h, g.Weight(w.Value), $"v.{l}");                          // (T, Hkv * Dh)
+            GraphTensor q = Linear(g, h, w, LlamaProjection.Query, $"q.{l}");                  // (T, H * Dh)
+            GraphTensor k = Linear(g, h, w, LlamaProjection.Key, $"k.{l}");                    // (T, Hkv * Dh)
+            GraphTensor v = Linear(g, h, w, LlamaProjection.Value, $"v.{l}");                  // (T, Hkv * Dh)
             q = g.Rope(q, ropeQ, $"q_rope.{l}");
             k = g.Rope(k, ropeK, $"k_rope.{l}");
             GraphTensor a = g.Attention(q, k, v, new AttentionParams(l, config.HeadCount, config.KvHeadCount, config.HeadDim, config.HeadDim, attentionScale), $"attn.{l}"); // (T, H * Dh)
-            GraphTensor o = g.MatMul(a, g.Weight(w.Output), $"attn_out.{l}");                  // (T, D)
+            GraphTensor o = Linear(g, a, w, LlamaProjection.Output, $"attn_out.{l}");          // (T, D)
             x = g.Add(x, o, $"attn_residual.{l}");
 
             // feed-forward block (SwiGLU)
             h = g.RmsNorm(x, g.Weight(w.FeedForwardNorm), eps, $"ffn_norm.{l}");               // (T, D)
-            GraphTensor gate = g.MatMul(h, g.Weight(w.Gate), $"ffn_gate.{l}");                 // (T, F)
-            GraphTensor up = g.MatMul(h, g.Weight(w.Up), $"ffn_up.{l}");                       // (T, F)
-            GraphTensor down = g.MatMul(g.SwiGlu(gate, up, $"ffn_swiglu.{l}"), g.Weight(w.Down), $"ffn_down.{l}"); // (T, D)
+            GraphTensor gate = Linear(g, h, w, LlamaProjection.Gate, $"ffn_gate.{l}");         // (T, F)
+            GraphTensor up = Linear(g, h, w, LlamaProjection.Up, $"ffn_up.{l}");               // (T, F)
+            GraphTensor down = Linear(g, g.SwiGlu(gate, up, $"ffn_swiglu.{l}"), w, LlamaProjection.Down, $"ffn_down.{l}"); // (T, D)
             x = g.Add(x, down, $"ffn_residual.{l}");
         }
 
@@ -56,6 +57,25 @@ public static class LlamaGraphBuilder
         x = g.RmsNorm(x, g.Weight(weights.OutputNorm), eps, "output_norm");                     // (O, D)
         GraphTensor logits = g.MatMul(x, g.Weight(weights.Output), "logits");                   // (O, V), tied: the embedding table
         return g.Build(logits);
+    }
+
+    /// <summary>x W^T for one projection, plus scale * (x A^T) B^T for each unmerged LoRA adapter on it.</summary>
+    private static GraphTensor Linear(GraphBuilder g, GraphTensor x, LlamaLayerWeights w, LlamaProjection projection, string name)
+    {
+        GraphTensor y = g.MatMul(x, g.Weight(w.Projection(projection)), name);
+        if (!w.Adapters.TryGetValue(projection, out IReadOnlyList<LowRankDelta>? deltas))
+        {
+            return y;
+        }
+
+        for (int i = 0; i < deltas.Count; i++)
+        {
+            GraphTensor low = g.MatMul(x, g.Weight(deltas[i].A), $"{name}.lora{i}.a");       // (T, r)
+            GraphTensor delta = g.MatMul(low, g.Weight(deltas[i].B), $"{name}.lora{i}.b");   // (T, out)
+            y = g.Add(y, g.Scale(delta, deltas[i].Scale, $"{name}.lora{i}.scale"), $"{name}.lora{i}");
+        }
+
+        return y;
     }
 
     /// <summary>The KV cache a model with <paramref name="config"/> needs: per layer, keys and values of Hkv * Dh each.</summary>

@@ -1,6 +1,7 @@
 using LlmFramework.Abstractions.Graph;
 using LlmFramework.Abstractions.Models;
 using LlmFramework.Formats.Gguf;
+using LlmFramework.Models.Llama.Adapters;
 using LlmFramework.Models.Llama.Config;
 
 namespace LlmFramework.Models.Llama.Loading;
@@ -16,6 +17,8 @@ internal static class GgufLlamaLoader
         {
             LlamaConfig config = GgufConfigReader.Read(file);
             LlamaWeights weights = new LlamaWeightLoader(file.Path, file.ContainsTensor, file.GetTensor, owned).Load(config, LlamaTensorNames.Gguf);
+            string storage = $"GGUF {weights.Layers[0].Query.Type}{LlamaAdapterApplier.Describe(options.Adapters)}";
+            weights = LlamaAdapterApplier.Apply(weights, config, ggufRowOrder: true, options.Adapters, owned);
             LlamaTokenizerParts tokenizer = LlamaTokenizerLoader.FromGguf(file);
             int context = options.ContextLength > 0 ? options.ContextLength : config.MaxPositionEmbeddings;
             var info = new ModelInfo(
@@ -24,7 +27,7 @@ internal static class GgufLlamaLoader
                 config.VocabSize,
                 context,
                 weights.ParameterCount,
-                $"{config.Describe()}; GGUF {weights.Layers[0].Query.Type}");
+                $"{config.Describe()}; {storage}");
 
             // llama.cpp's converter permutes q/k rows so that adjacent pairs rotate.
             return new LlamaModel(info, config, weights, RopeStyle.Interleaved, context, tokenizer.Tokenizer, tokenizer.ChatTemplate, tokenizer.GenerationDefaults, [owned, file]);

@@ -1,6 +1,7 @@
 using LlmFramework.Abstractions.Graph;
 using LlmFramework.Abstractions.Models;
 using LlmFramework.Formats.Safetensors;
+using LlmFramework.Models.Llama.Adapters;
 using LlmFramework.Models.Llama.Config;
 
 namespace LlmFramework.Models.Llama.Loading;
@@ -19,6 +20,8 @@ internal static class HuggingFaceLlamaLoader
         try
         {
             LlamaWeights weights = new LlamaWeightLoader(checkpoint.Folder, checkpoint.Contains, checkpoint.GetTensor, owned).Load(config, LlamaTensorNames.HuggingFace);
+            string storage = $"safetensors {weights.Layers[0].Query.Type}{LlamaAdapterApplier.Describe(options.Adapters)}";
+            weights = LlamaAdapterApplier.Apply(weights, config, ggufRowOrder: false, options.Adapters, owned);
             LlamaTokenizerParts tokenizer = LlamaTokenizerLoader.FromFolder(folder);
             GenerationDefaults generation = GenerationConfigReader.Read(Path.Combine(folder, "generation_config.json"));
             int context = options.ContextLength > 0 ? options.ContextLength : config.MaxPositionEmbeddings;
@@ -28,7 +31,7 @@ internal static class HuggingFaceLlamaLoader
                 config.VocabSize,
                 context,
                 weights.ParameterCount,
-                $"{config.Describe()}; safetensors {weights.Layers[0].Query.Type}");
+                $"{config.Describe()}; {storage}");
             return new LlamaModel(info, config, weights, RopeStyle.NeoX, context, tokenizer.Tokenizer, tokenizer.ChatTemplate, generation, [owned, checkpoint]);
         }
         catch

@@ -1,4 +1,5 @@
 using LlmFramework.Abstractions.Tensors;
+using LlmFramework.Models.Llama.Adapters;
 
 namespace LlmFramework.Models.Llama.Loading;
 
@@ -31,4 +32,19 @@ public sealed record LlamaLayerWeights
 
     /// <summary>FFN down projection, (D, F).</summary>
     public required WeightTensor Down { get; init; }
+
+    /// <summary>Unmerged LoRA adapters by projection, applied in order beside the base weight (empty without adapters).</summary>
+    public IReadOnlyDictionary<LlamaProjection, IReadOnlyList<LowRankDelta>> Adapters { get; init; } = new Dictionary<LlamaProjection, IReadOnlyList<LowRankDelta>>();
+
+    /// <summary>The weight of <paramref name="projection"/>.</summary>
+    public WeightTensor Projection(LlamaProjection projection) => projection switch
+    {
+        LlamaProjection.Query => Query,
+        LlamaProjection.Key => Key,
+        LlamaProjection.Value => Value,
+        LlamaProjection.Output => Output,
+        LlamaProjection.Gate => Gate,
+        LlamaProjection.Up => Up,
+        _ => Down,
+    };
 }

@@ -57,6 +57,7 @@ internal static class LlamaTokenizerLoader
             PaddingId = OptionalId(file, "tokenizer.ggml.padding_token_id"),
             AddBos = file.ContainsKey("tokenizer.ggml.add_bos_token") ? file.GetBool("tokenizer.ggml.add_bos_token", true) : null,
             AddEos = file.ContainsKey("tokenizer.ggml.add_eos_token") ? file.GetBool("tokenizer.ggml.add_eos_token", false) : null,
+            AddSpacePrefix = file.ContainsKey("tokenizer.ggml.add_space_prefix") ? file.GetBool("tokenizer.ggml.add_space_prefix", true) : null,
             ChatTemplate = file.TryGetString("tokenizer.chat_template", out string template) ? template : null,
         };
     }

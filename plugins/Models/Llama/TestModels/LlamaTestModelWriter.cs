@@ -1,10 +1,11 @@
 using System.Text.Json;
 using LlmFramework.Abstractions.Models;
 using LlmFramework.Abstractions.Tensors;
-using LlmFramework.Formats.Gguf;
 using LlmFramework.Formats.Safetensors;
-using LlmFramework.Models.Llama.Loading;
+using LlmFramework.Models.Llama.Config;
+using LlmFramework.Models.Llama.Export;
 using LlmFramework.Quantization;
+using LlmFramework.Tokenizers;
 
 namespace LlmFramework.Models.Llama.TestModels;
 
@@ -69,48 +70,23 @@ public static class LlamaTestModelWriter
 
     private static void WriteGguf(TestModelSpec spec, LlamaTestWeights weights, string path)
     {
-        int headDim = spec.Dim / spec.Heads;
-        var w = new GgufWriter();
-        w.AddString("general.architecture", "llama");
-        w.AddString("general.name", $"random llama {spec.Dim}x{spec.Layers} seed {spec.Seed}");
-        w.AddUInt32("general.file_type", FileType(spec.DType));
-        w.AddUInt32("general.quantization_version", 2);
-        w.AddUInt32("llama.vocab_size", (uint)spec.VocabSize);
-        w.AddUInt32("llama.context_length", (uint)spec.ContextLength);
-        w.AddUInt32("llama.embedding_length", (uint)spec.Dim);
-        w.AddUInt32("llama.block_count", (uint)spec.Layers);
-        w.AddUInt32("llama.feed_forward_length", (uint)spec.FeedForward);
-        w.AddUInt32("llama.rope.dimension_count", (uint)headDim);
-        w.AddUInt32("llama.attention.head_count", (uint)spec.Heads);
-        w.AddUInt32("llama.attention.head_count_kv", (uint)spec.KvHeads);
-        w.AddFloat32("llama.attention.layer_norm_rms_epsilon", spec.NormEpsilon);
-        w.AddFloat32("llama.rope.freq_base", spec.RopeTheta);
-        TestVocabularyFiles.AddToGguf(w, spec.VocabSize);
-
-        Dictionary<string, string> ggufNames = GgufNameMap(spec.Layers);
-        foreach ((string name, long[] shape, float[] values) in weights.Tensors)
+        var config = new LlamaConfig
         {
-            float[] data = values;
-            if (name.EndsWith("q_proj.weight", StringComparison.Ordinal))
-            {
-                data = QkPermutation.ToGgufOrder(values, spec.Heads, spec.Dim);
-            }
-            else if (name.EndsWith("k_proj.weight", StringComparison.Ordinal))
-            {
-                data = QkPermutation.ToGgufOrder(values, spec.KvHeads, spec.Dim);
-            }
-
-            DType type = shape.Length == 1 ? DType.F32 : spec.DType;
-            w.AddTensor(ggufNames[name], type, shape, BlockQuantizer.Quantize(type, data));
-        }
-
-        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null)
-        {
-            Directory.CreateDirectory(directory);
-        }
-
-        w.WriteTo(path);
+            Architecture = LlamaFamily.GgufArchitecture,
+            HiddenSize = spec.Dim,
+            IntermediateSize = spec.FeedForward,
+            LayerCount = spec.Layers,
+            HeadCount = spec.Heads,
+            KvHeadCount = spec.KvHeads,
+            HeadDim = spec.Dim / spec.Heads,
+            RotaryDim = spec.Dim / spec.Heads,
+            VocabSize = spec.VocabSize,
+            MaxPositionEmbeddings = spec.ContextLength,
+            RmsNormEpsilon = spec.NormEpsilon,
+            RopeTheta = spec.RopeTheta,
+            TieWordEmbeddings = spec.TiedEmbeddings,
+        };
+        LlamaGgufWriter.Write(path, config, $"random llama {spec.Dim}x{spec.Layers} seed {spec.Seed}", spec.DType, TestVocabulary.Create(spec.VocabSize), weights.Tensors);
     }
 
     private static void WriteFolder(TestModelSpec spec, LlamaTestWeights weights, string folder)
@@ -172,39 +148,4 @@ public static class LlamaTestModelWriter
 
         File.WriteAllBytes(path, stream.ToArray());
     }
-
-    private static Dictionary<string, string> GgufNameMap(int layers)
-    {
-        LlamaTensorNames hf = LlamaTensorNames.HuggingFace, gg = LlamaTensorNames.Gguf;
-        var map = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [hf.TokenEmbedding] = gg.TokenEmbedding,
-            [hf.OutputNorm] = gg.OutputNorm,
-            [hf.Output] = gg.Output,
-        };
-        Func<int, string>[] hfLayer = [hf.AttentionNorm, hf.Query, hf.Key, hf.Value, hf.AttentionOutput, hf.FeedForwardNorm, hf.Gate, hf.Up, hf.Down];
-        Func<int, string>[] ggLayer = [gg.AttentionNorm, gg.Query, gg.Key, gg.Value, gg.AttentionOutput, gg.FeedForwardNorm, gg.Gate, gg.Up, gg.Down];
-        for (int l = 0; l < layers; l++)
-        {
-            for (int i = 0; i < hfLayer.Length; i++)
-            {
-                map[hfLayer[i](l)] = ggLayer[i](l);
-            }
-        }
-
-        return map;
-    }
-
-    /// <summary>llama.cpp's llama_ftype for a file whose 2-D weights are all <paramref name="type"/>.</summary>
-    private static uint FileType(DType type) => type switch
-    {
-        DType.F32 => 0,   // ALL_F32
-        DType.F16 => 1,   // MOSTLY_F16
-        DType.Q4_0 => 2,  // MOSTLY_Q4_0
-        DType.Q8_0 => 7,  // MOSTLY_Q8_0
-        DType.Q4_K => 14, // MOSTLY_Q4_K_S
-        DType.Q6_K => 18, // MOSTLY_Q6_K
-        DType.BF16 => 32, // MOSTLY_BF16
-        _ => throw new NotSupportedException($"no llama.cpp file type for {type}"),
-    };
 }
