@@ -24,7 +24,9 @@ internal sealed class ActiveGeneration
 
         TokenCount = request.PromptTokens.Count;
         Sampler = new Sampler(request.Sampling, vocabSize);
-        Detokenizer = new IncrementalDetokenizer(tokenizer, request.SkipSpecialTokens);
+        // A prompt with text in it: the generated tokens continue that text, so their first space is kept.
+        bool continuesText = request.PromptTokens.Any(t => !tokenizer.IsSpecial(t));
+        Detokenizer = new IncrementalDetokenizer(tokenizer, request.SkipSpecialTokens, continuesText);
         Stops = new StopMatcher(request.StopStrings);
         Output = Channel.CreateUnbounded<GenerationChunk>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     }

@@ -21,11 +21,16 @@ public sealed class IncrementalDetokenizer
     /// <summary>Creates a detokenizer over <paramref name="tokenizer"/>'s byte pieces.</summary>
     /// <param name="tokenizer">Gives each token's bytes (<see cref="ITokenizer.GetTokenBytes"/>).</param>
     /// <param name="skipSpecialTokens">Whether special (control) tokens contribute nothing.</param>
-    public IncrementalDetokenizer(ITokenizer tokenizer, bool skipSpecialTokens = true)
+    /// <param name="continuesText">
+    /// Whether the tokens continue text that came before them (a prompt): then no leading space is dropped, since the
+    /// dummy-prefix space belongs to the start of the whole text only (as Hugging Face's streamer shows a continuation).
+    /// </param>
+    public IncrementalDetokenizer(ITokenizer tokenizer, bool skipSpecialTokens = true, bool continuesText = false)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         _tokenizer = tokenizer;
         _skipSpecialTokens = skipSpecialTokens;
+        _emittedText = continuesText;
     }
 
     /// <summary>

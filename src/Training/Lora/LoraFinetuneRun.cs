@@ -30,7 +30,7 @@ public static class LoraFinetuneRun
         using LlamaForCausalLM model = BaseModelFolder.LoadModel(options.BaseModel);
         ITokenizer tokenizer = BaseModelFolder.LoadTokenizer(options.BaseModel);
         int pad = tokenizer.EosIds.Count > 0 ? tokenizer.EosIds[0] : 0;
-        (Func<long, int, (long[] Inputs, long[] Targets, int Length)> batches, IReadOnlyList<ScoredSequence> heldOut, string description) = Prepare(options, model.Config, tokenizer);
+        (Func<long, int, (long[] Inputs, long[] Targets, int Length)> batches, IReadOnlyList<ScoredSequence> heldOut, string description, string? heldOutText) = Prepare(options, model.Config, tokenizer);
         report.WriteLine($"base: {Path.GetFullPath(options.BaseModel)} ({model.Config.ParameterCount:N0} parameters); data: {description}");
 
         double before = Perplexity(model, heldOut, pad);
@@ -80,6 +80,12 @@ public static class LoraFinetuneRun
 
         double after = Perplexity(model, heldOut, pad);
         PeftAdapterFiles.Write(model, options, options.Output);
+        if (heldOutText is not null)
+        {
+            // Text data: the held-out tail, so `eval-ppl --file <adapter>/heldout.txt --window <seq-len> --adapter <adapter>` checks the figure.
+            File.WriteAllText(Path.Combine(options.Output, PretrainingRun.HeldOutFileName), heldOutText);
+        }
+
         var summary = new Dictionary<string, object?>
         {
             ["base_model"] = Path.GetFullPath(options.BaseModel),
@@ -92,6 +98,7 @@ public static class LoraFinetuneRun
             ["tokens_trained"] = log.Tokens,
             ["seconds"] = Math.Round(log.Seconds, 1),
             ["held_out_predictions"] = heldOut.Sum(s => s.Predictions),
+            ["held_out_window"] = options.Text is null ? null : Math.Min(options.SequenceLength, model.Config.ContextLength),
             ["held_out_perplexity_before"] = Math.Round(before, 4),
             ["held_out_perplexity_after"] = Math.Round(after, 4),
         };
@@ -106,7 +113,7 @@ public static class LoraFinetuneRun
         return Math.Exp(nll / predictions);
     }
 
-    private static (Func<long, int, (long[], long[], int)> Batches, IReadOnlyList<ScoredSequence> HeldOut, string Description) Prepare(LoraOptions options, LlamaTrainingConfig config, ITokenizer tokenizer)
+    private static (Func<long, int, (long[], long[], int)> Batches, IReadOnlyList<ScoredSequence> HeldOut, string Description, string? HeldOutText) Prepare(LoraOptions options, LlamaTrainingConfig config, ITokenizer tokenizer)
     {
         int length = Math.Min(options.SequenceLength, config.ContextLength);
         if (options.Text is not null)
@@ -128,7 +135,7 @@ public static class LoraFinetuneRun
                 return (inputs, targets, windows.Length);
             }
 
-            return (Batch, ScoredSequence.Windows(heldOut, length), $"{corpus.Files.Count} text file(s), {train.Length:N0} training + {heldOut.Length:N0} held-out tokens");
+            return (Batch, ScoredSequence.Windows(heldOut, length), $"{corpus.Files.Count} text file(s), {train.Length:N0} training + {heldOut.Length:N0} held-out tokens", corpus.HeldOutText);
         }
 
         IChatTemplate template = BaseModelFolder.LoadChatTemplate(options.BaseModel)
@@ -149,6 +156,6 @@ public static class LoraFinetuneRun
             return SequenceBatch.Pack(picked, tokenizer.EosIds.Count > 0 ? tokenizer.EosIds[0] : 0);
         }
 
-        return (ChatBatch, heldOutExamples, $"{training.Count} training + {heldOutExamples.Count} held-out conversations");
+        return (ChatBatch, heldOutExamples, $"{training.Count} training + {heldOutExamples.Count} held-out conversations", null);
     }
 }

@@ -33,6 +33,11 @@ public static class PretrainingRun
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(report);
+        if (!File.Exists(options.Tokenizer))
+        {
+            throw new ArgumentException($"--tokenizer '{options.Tokenizer}' does not exist");
+        }
+
         ITokenizer tokenizer = TokenizerFactory.FromSentencePieceModel(options.Tokenizer, null);
         config = config with { VocabSize = tokenizer.VocabSize, BosId = tokenizer.BosId ?? config.BosId, EosId = tokenizer.EosIds.Count > 0 ? tokenizer.EosIds[0] : config.EosId };
         config.Validate();

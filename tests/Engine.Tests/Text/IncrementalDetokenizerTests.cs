@@ -119,6 +119,15 @@ public sealed class IncrementalDetokenizerTests
     }
 
     [Fact]
+    public void A_continuation_of_a_prompt_keeps_its_first_space()
+    {
+        var tokenizer = new ByteTokenizer(pieces: [" Hi"], stripsLeadingSpace: true);
+        var detokenizer = new IncrementalDetokenizer(tokenizer, continuesText: true);
+
+        Assert.Equal(" Hi", detokenizer.Append(tokenizer.PieceId(" Hi")));
+    }
+
+    [Fact]
     public void Special_tokens_are_skipped_or_shown_as_their_text()
     {
         var tokenizer = new ByteTokenizer(specials: ["<|eot|>"]);
