@@ -17,28 +17,30 @@ internal static class LlamaAdapterApplier
 {
     public static LlamaWeights Apply(LlamaWeights weights, LlamaConfig config, bool ggufRowOrder, IReadOnlyList<AdapterSpec> adapters, OwnedTensors owned)
     {
-        foreach (AdapterSpec spec in adapters)
+        for (int index = 0; index < adapters.Count; index++)
         {
+            AdapterSpec spec = adapters[index];
             LoraAdapter adapter = LoraAdapter.Read(spec.Path);
             var layers = weights.Layers.ToArray();
             foreach (((int layer, LlamaProjection projection), (float[] a, float[] b, int inputs, int outputs)) in adapter.Factors.OrderBy(f => f.Key))
             {
+                string where = $"layer {layer} {LoraAdapter.ModuleName(projection)}";
                 if (layer >= layers.Length)
                 {
-                    throw new ModelLoadException(spec.Path, $"the adapter targets layer {layer}, but the model has {layers.Length} layers");
+                    throw new ModelLoadException(adapter.WeightsPath, $"{where}: the adapter targets layer {layer}, but the model has {layers.Length} layers (0 to {layers.Length - 1})");
                 }
 
                 WeightTensor baseWeight = layers[layer].Projection(projection);
                 if (baseWeight.Rows != outputs || baseWeight.Columns != inputs)
                 {
-                    throw new ModelLoadException(spec.Path, $"layer {layer} {LoraAdapter.ModuleName(projection)}: the adapter maps {inputs} -> {outputs}, the model's weight is [{baseWeight.Rows}, {baseWeight.Columns}]");
+                    throw new ModelLoadException(adapter.WeightsPath, $"{where}: the adapter maps {inputs} -> {outputs}, the model's weight is [{baseWeight.Rows}, {baseWeight.Columns}] (out, in)");
                 }
 
                 float scale = adapter.Scale * spec.Scale;
                 int heads = projection == LlamaProjection.Query ? config.HeadCount : config.KvHeadCount;
                 bool permute = ggufRowOrder && projection is LlamaProjection.Query or LlamaProjection.Key;
                 float[] up = permute ? QkPermutation.ToGgufOrder(b, heads, adapter.Rank) : b;
-                string name = $"{baseWeight.Name}+lora";
+                string name = $"{baseWeight.Name}+lora{index}";
                 layers[layer] = spec.Mode == AdapterMode.Merged
                     ? Set(layers[layer], projection, owned.CreateF32(name, [outputs, inputs], Merge(baseWeight, a, up, adapter.Rank, scale)))
                     : layers[layer] with

@@ -24,8 +24,17 @@ public sealed partial class LoraAdapter
         Factors = factors;
     }
 
+    /// <summary>The adapter's config file in its folder.</summary>
+    public const string ConfigFileName = "adapter_config.json";
+
+    /// <summary>The adapter's weights file in its folder (PEFT's safe_serialization form).</summary>
+    public const string WeightsFileName = "adapter_model.safetensors";
+
     /// <summary>The adapter folder.</summary>
     public string Path { get; }
+
+    /// <summary>The adapter's weights file.</summary>
+    public string WeightsPath => System.IO.Path.Combine(Path, WeightsFileName);
 
     /// <summary>r.</summary>
     public int Rank { get; }
@@ -39,8 +48,8 @@ public sealed partial class LoraAdapter
     /// <summary>Reads the adapter folder <paramref name="folder"/>; every problem is a <see cref="ModelLoadException"/> naming the file.</summary>
     public static LoraAdapter Read(string folder)
     {
-        string configPath = System.IO.Path.Combine(folder, "adapter_config.json");
-        string weightsPath = System.IO.Path.Combine(folder, "adapter_model.safetensors");
+        string configPath = System.IO.Path.Combine(folder, ConfigFileName);
+        string weightsPath = System.IO.Path.Combine(folder, WeightsFileName);
         if (!Directory.Exists(folder))
         {
             throw new ModelLoadException(folder, "the adapter folder does not exist");
@@ -71,39 +80,53 @@ public sealed partial class LoraAdapter
                 throw new ModelLoadException(weightsPath, $"tensor '{info.Name}' is not a LoRA factor of a LLaMA projection (only lora_A/lora_B of q/k/v/o/gate/up/down_proj are supported)");
             }
 
-            int layer = int.Parse(m.Groups["layer"].Value, System.Globalization.CultureInfo.InvariantCulture);
-            LlamaProjection projection = ProjectionOf(m.Groups["proj"].Value);
-            WeightTensor tensor = file.GetTensor(info.Name);
-            if (tensor.Shape.Count != 2 || DTypeInfo.IsQuantized(tensor.Type) || tensor.Type == DType.I32)
+            if (!int.TryParse(m.Groups["layer"].Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int layer))
             {
-                throw new ModelLoadException(weightsPath, $"tensor '{info.Name}' must be a 2-D F32, F16 or BF16 matrix, got {DTypeInfo.Name(tensor.Type)} [{string.Join(", ", tensor.Shape)}]");
+                throw new ModelLoadException(weightsPath, $"tensor '{info.Name}': layer index {m.Groups["layer"].Value} is out of range");
             }
 
+            // Checked before the tensor is viewed: the safetensors reader's own error would offer I32, which no factor can be.
+            if (info.Shape.Length != 2 || info.DType is not ("F32" or "F16" or "BF16"))
+            {
+                throw new ModelLoadException(weightsPath, $"tensor '{info.Name}' must be a 2-D F32, F16 or BF16 matrix, got {info.DType} [{string.Join(", ", info.Shape)}]");
+            }
+
+            LlamaProjection projection = ProjectionOf(m.Groups["proj"].Value);
+            string factor = m.Groups["factor"].Value;
+            var target = factor == "A" ? a : b;
+            if (target.ContainsKey((layer, projection)))
+            {
+                throw new ModelLoadException(weightsPath, $"layer {layer} {ModuleName(projection)} has lora_{factor} twice (tensor '{info.Name}' repeats it)");
+            }
+
+            WeightTensor tensor = file.GetTensor(info.Name);
             var values = new float[tensor.Rows * tensor.Columns];
             BlockQuantizer.Dequantize(tensor.Type, tensor.Bytes, values);
-            (m.Groups["factor"].Value == "A" ? a : b)[(layer, projection)] = (values, [.. tensor.Shape]);
+            target[(layer, projection)] = (values, [.. tensor.Shape]);
         }
 
         var factors = new Dictionary<(int, LlamaProjection), (float[], float[], int, int)>();
-        foreach (((int layer, LlamaProjection projection) key, (float[] Values, long[] Shape) down) in a)
+        foreach (((int layer, LlamaProjection projection) key, (float[] Values, long[] Shape) down) in a.OrderBy(f => f.Key))
         {
             if (!b.TryGetValue(key, out var up))
             {
-                throw new ModelLoadException(weightsPath, $"layer {key.layer} {key.projection} has lora_A but no lora_B");
+                throw new ModelLoadException(weightsPath, $"layer {key.layer} {ModuleName(key.projection)} has lora_A but no lora_B");
             }
 
             if (down.Shape[0] != rank || up.Shape[1] != rank)
             {
-                throw new ModelLoadException(weightsPath, $"layer {key.layer} {key.projection}: lora_A is [{string.Join(", ", down.Shape)}] and lora_B [{string.Join(", ", up.Shape)}], but adapter_config.json says r = {rank}");
+                throw new ModelLoadException(weightsPath, $"layer {key.layer} {ModuleName(key.projection)}: lora_A is [{string.Join(", ", down.Shape)}] and lora_B [{string.Join(", ", up.Shape)}], but adapter_config.json says r = {rank}");
             }
 
             factors[key] = (down.Values, up.Values, (int)down.Shape[1], (int)up.Shape[0]);
         }
 
-        (int, LlamaProjection)? orphan = b.Keys.Cast<(int, LlamaProjection)?>().FirstOrDefault(k => !a.ContainsKey(k!.Value));
-        if (orphan is { } o)
+        foreach ((int layer, LlamaProjection projection) in b.Keys.Order())
         {
-            throw new ModelLoadException(weightsPath, $"layer {o.Item1} {o.Item2} has lora_B but no lora_A");
+            if (!a.ContainsKey((layer, projection)))
+            {
+                throw new ModelLoadException(weightsPath, $"layer {layer} {ModuleName(projection)} has lora_B but no lora_A");
+            }
         }
 
         if (factors.Count == 0)
@@ -157,16 +180,17 @@ public sealed partial class LoraAdapter
             throw new ModelLoadException(path, $"peft_type is '{type}'; only LORA adapters are supported");
         }
 
-        int rank = (int)Number(config, "r", path, required: true)!;
-        if (rank < 1)
+        double r = Number(config, "r", path, required: true)!.Value;
+        if (r != Math.Floor(r) || r < 1 || r > int.MaxValue)
         {
-            throw new ModelLoadException(path, $"r must be at least 1, got {rank}");
+            throw new ModelLoadException(path, $"r must be a positive whole number, got {r.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
         }
 
+        int rank = (int)r;
         double alpha = Number(config, "lora_alpha", path, required: false) ?? 8;
         foreach (string key in new[] { "fan_in_fan_out", "use_dora" })
         {
-            if (config[key] is JsonValue v && v.TryGetValue(out bool on) && on)
+            if (Flag(config, key, path))
             {
                 throw new ModelLoadException(path, $"{key} is true; not supported");
             }
@@ -191,7 +215,7 @@ public sealed partial class LoraAdapter
             throw new ModelLoadException(path, "modules_to_save is set; adapters that replace whole modules are not supported");
         }
 
-        bool rs = config["use_rslora"] is JsonValue r && r.TryGetValue(out bool rsOn) && rsOn;
+        bool rs = Flag(config, "use_rslora", path);
         return (rank, (float)(rs ? alpha / Math.Sqrt(rank) : alpha / rank));
     }
 
@@ -204,6 +228,18 @@ public sealed partial class LoraAdapter
         }
 
         return node is JsonValue v && v.TryGetValue(out string? s) ? s : throw new ModelLoadException(path, $"'{key}' must be a string");
+    }
+
+    /// <summary>A true/false key; absent or null is false, anything else is an error (a string "true" is not silently ignored).</summary>
+    private static bool Flag(JsonObject config, string key, string path)
+    {
+        JsonNode? node = config[key];
+        if (node is null)
+        {
+            return false;
+        }
+
+        return node is JsonValue v && v.TryGetValue(out bool on) ? on : throw new ModelLoadException(path, $"'{key}' must be true or false");
     }
 
     private static double? Number(JsonObject config, string key, string path, bool required)
