@@ -58,8 +58,17 @@ internal sealed class CliSession : IDisposable
                 }
             }
 
+            if (string.IsNullOrWhiteSpace(adapter))
+            {
+                throw new ArgumentException($"--adapter '{adapters[i]}' names no folder (expected DIR or DIR:unmerged)");
+            }
+
             overrides.Add($"LlmFramework:Model:Adapters:{i}:Path={Path.GetFullPath(adapter)}");
             overrides.Add($"LlmFramework:Model:Adapters:{i}:Mode={mode}");
+
+            // The flag replaces the config file's entry i whole, so that entry's Scale does not carry over; placed
+            // before the --set values so that --set LlmFramework:Model:Adapters:i:Scale=X still sets it.
+            overrides.Insert(0, $"LlmFramework:Model:Adapters:{i}:Scale=1");
         }
 
         string[] extraDirectories = parse.GetValue(common.PluginDirectories) ?? [];

@@ -78,6 +78,12 @@ public static class HostConfigurationLoader
             {
                 adapter.Path = Path.GetFullPath(Path.Combine(baseDirectory, adapter.Path));
             }
+
+            // "Merged" / "Unmerged" (the AdapterMode names) mean the same as the documented lower-case values.
+            if (adapter.Mode is { } mode && (mode.Equals("merged", StringComparison.OrdinalIgnoreCase) || mode.Equals("unmerged", StringComparison.OrdinalIgnoreCase)))
+            {
+                adapter.Mode = mode.ToLowerInvariant();
+            }
         }
 
         for (int i = 0; i < options.Plugins.Directories.Count; i++)
@@ -145,12 +151,24 @@ public static class HostConfigurationLoader
                     throw new HostConfigurationException($"{Where(configFile)}'{child.Path}' must be {(isList ? "a list (e.g. [\"" + child.Value + "\"])" : "an object of key/value pairs")}, not the single value '{child.Value}'");
                 }
 
-                // Lists of objects (LlmFramework:Model:Adapters): check the keys of every element too.
+                // A list's entries are numbered; the binder silently drops any other key ("Adapters": { "Path": ... }).
                 Type? element = propertyType.IsGenericType && propertyType.GetGenericTypeDefinition() == typeof(List<>) ? propertyType.GetGenericArguments()[0] : null;
+                if (element is not null && child.GetChildren().FirstOrDefault(item => !int.TryParse(item.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _)) is { } named)
+                {
+                    throw new HostConfigurationException($"{Where(configFile)}'{child.Path}' must be a list ([ ... ]), not an object with the key '{named.Key}'");
+                }
+
+                // Lists of objects (LlmFramework:Model:Adapters): every entry is an object, and its keys are checked too.
                 if (element is not null && element.IsClass && element != typeof(string))
                 {
                     foreach (IConfigurationSection item in child.GetChildren())
                     {
+                        if (item.Value is { Length: > 0 } && !item.GetChildren().Any())
+                        {
+                            string example = element.GetProperties(BindingFlags.Public | BindingFlags.Instance)[0].Name;
+                            throw new HostConfigurationException($"{Where(configFile)}'{item.Path}' must be an object such as {{ \"{example}\": \"{item.Value}\" }}, not the single value '{item.Value}'");
+                        }
+
                         CheckKeys(item, element, configFile);
                     }
                 }
