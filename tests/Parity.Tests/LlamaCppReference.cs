@@ -108,6 +108,9 @@ public sealed class LlamaCppReference : IDisposable
     /// <summary>Size of the weights as llama.cpp counts them, in bytes.</summary>
     public long WeightBytes => (long)_weights.SizeInBytes;
 
+    /// <summary>llama.cpp's token ids for <paramref name="text"/>: BOS first when <paramref name="addBos"/>, special-token text parsed.</summary>
+    public int[] Tokenize(string text, bool addBos = true) => [.. _context.Tokenize(text, addBos, special: true).Select(t => (int)t)];
+
     /// <summary>Evaluates <paramref name="tokenIds"/> as one batch from position 0 and returns the last position's logits.</summary>
     public float[] LastLogits(ReadOnlySpan<int> tokenIds)
     {
