@@ -67,7 +67,7 @@ internal static class ChatCommand
                     StopStrings = [.. sampling.StopStrings(parse, session.Options.Generation), .. template is PlainChatTemplate ? new[] { "\nUser:" } : []],
                 };
                 var reply = new StringBuilder();
-                GenerateCommand.StreamToConsole(runtime, request, echo: null, cancellationToken, reply);
+                GenerateCommand.StreamToConsole(runtime, request, echo: null, cancellationToken, reply, trimStart: true);
                 messages.Add(new ChatMessage("assistant", reply.ToString().Trim()));
             }
 

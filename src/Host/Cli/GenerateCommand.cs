@@ -44,8 +44,11 @@ internal static class GenerateCommand
         return command;
     }
 
-    /// <summary>Streams a generation to the console (after <paramref name="echo"/>, if any); appends the generated text to <paramref name="transcript"/>.</summary>
-    internal static GenerationChunk? StreamToConsole(ModelRuntime runtime, GenerationRequest request, string? echo, CancellationToken cancellationToken, StringBuilder? transcript = null)
+    /// <summary>
+    /// Streams a generation to the console (after <paramref name="echo"/>, if any); appends the generated text to
+    /// <paramref name="transcript"/>. With <paramref name="trimStart"/> (a chat reply) leading white space is dropped.
+    /// </summary>
+    internal static GenerationChunk? StreamToConsole(ModelRuntime runtime, GenerationRequest request, string? echo, CancellationToken cancellationToken, StringBuilder? transcript = null, bool trimStart = false)
     {
         if (echo is not null)
         {
@@ -60,9 +63,11 @@ internal static class GenerateCommand
             while (e.MoveNextAsync().AsTask().GetAwaiter().GetResult())
             {
                 last = e.Current;
-                Console.Write(last.Text);
+                string text = trimStart ? last.Text.TrimStart() : last.Text;
+                trimStart &= text.Length == 0;
+                Console.Write(text);
                 Console.Out.Flush();
-                transcript?.Append(last.Text);
+                transcript?.Append(text);
             }
         }
         finally
