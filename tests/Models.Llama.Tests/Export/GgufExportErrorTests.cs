@@ -62,6 +62,17 @@ public sealed class GgufExportErrorTests : IDisposable
     }
 
     [Fact]
+    public void A_tokenizer_json_that_disagrees_with_tokenizer_model_is_named()
+    {
+        string folder = ExportableFolder();
+        string other = TestModelFiles.Write(_folder, TestModelFiles.SmallSpec() with { VocabSize = DefaultModelFolder.VocabSize }, CheckpointFormat.HuggingFaceFolder, "other");
+        File.Copy(Path.Combine(other, "tokenizer.json"), Path.Combine(folder, "tokenizer.json"));
+        ModelLoadException e = Fails<ModelLoadException>(folder);
+        Assert.Equal(folder, e.FilePath);
+        Assert.StartsWith($"tokenizer.json ({DefaultModelFolder.VocabSize} tokens) and tokenizer.model ({DefaultModelFolder.VocabSize} pieces) disagree at id ", e.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Rope_scaling_is_refused_naming_config_json()
     {
         string folder = ExportableFolder(c => c["rope_scaling"] = new JsonObject { ["rope_type"] = "linear", ["factor"] = 2.0 });

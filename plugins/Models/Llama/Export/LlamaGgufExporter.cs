@@ -42,6 +42,18 @@ internal static class LlamaGgufExporter
             throw new ModelLoadException(folder, $"tokenizer.model has {vocabulary.Tokens.Length} pieces but config.json vocab_size is {config.VocabSize}");
         }
 
+        // The engine loads tokenizer.json when a folder has both; export only when the two describe the same vocabulary.
+        string tokenizerJson = Path.Combine(folder, "tokenizer.json");
+        if (File.Exists(tokenizerJson))
+        {
+            Abstractions.Tokenization.ITokenizer loaded = TokenizerFactory.FromTokenizerJson(tokenizerJson, File.Exists(tokenizerConfig) ? tokenizerConfig : null);
+            int differing = Enumerable.Range(0, vocabulary.Tokens.Length).FirstOrDefault(i => i >= loaded.VocabSize || loaded.GetTokenText(i) != vocabulary.Tokens[i], -1);
+            if (loaded.VocabSize != vocabulary.Tokens.Length || differing >= 0)
+            {
+                throw new ModelLoadException(folder, $"tokenizer.json ({loaded.VocabSize} tokens) and tokenizer.model ({vocabulary.Tokens.Length} pieces) disagree{(differing >= 0 ? $" at id {differing}" : "")}; the engine reads tokenizer.json and the exporter tokenizer.model, so remove the one that does not belong to the model");
+            }
+        }
+
         using SafetensorsCheckpoint checkpoint = SafetensorsCheckpoint.Open(folder);
         using var owned = new OwnedTensors();
         LlamaWeights weights = new LlamaWeightLoader(folder, checkpoint.Contains, checkpoint.GetTensor, owned).Load(config, LlamaTensorNames.HuggingFace);
