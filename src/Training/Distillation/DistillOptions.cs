@@ -67,7 +67,7 @@ public sealed record DistillOptions
         Require(BatchSize >= 1, $"--batch must be positive, got {BatchSize}");
         Require(SequenceLength >= 2 && SequenceLength <= contextLength, $"--seq-len must be in [2, {contextLength}] (the teacher's context), got {SequenceLength}");
         Require(EvalWindow >= 2 && EvalWindow <= contextLength, $"--eval-window must be in [2, {contextLength}], got {EvalWindow}");
-        Require(Loop.Steps > 0 && Loop.WarmupSteps < Loop.Steps, $"--steps ({Loop.Steps}) must be positive and --warmup ({Loop.WarmupSteps}) smaller");
+        Loop.Validate();
         Require(File.Exists(Path.Combine(Teacher, "tokenizer.model")), $"--teacher '{Teacher}': tokenizer.model is missing (the student takes the teacher's SentencePiece tokenizer)");
     }
 }

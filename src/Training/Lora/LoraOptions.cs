@@ -76,7 +76,6 @@ public sealed record LoraOptions
         Require(HeldOutFraction is > 0 and < 1, $"--holdout must be in (0, 1), got {HeldOutFraction}");
         Require(BatchSize >= 1, $"--batch must be positive, got {BatchSize}");
         Require(SequenceLength >= 2, $"--seq-len must be at least 2, got {SequenceLength}");
-        Require(Loop.Steps > 0 && Loop.WarmupSteps < Loop.Steps, $"--steps ({Loop.Steps}) must be positive and --warmup ({Loop.WarmupSteps}) smaller");
-        Require(Loop.LearningRate > 0, $"--lr must be positive, got {Loop.LearningRate}");
+        Loop.Validate();
     }
 }

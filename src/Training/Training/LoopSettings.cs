@@ -35,4 +35,23 @@ public sealed record LoopSettings
 
     /// <summary>Stop after this many steps of this invocation (0 = run to the end).</summary>
     public int StopAfter { get; init; }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the flag of the first bad setting.</summary>
+    public void Validate()
+    {
+        void Require(bool ok, string message)
+        {
+            if (!ok)
+            {
+                throw new ArgumentException(message);
+            }
+        }
+
+        Require(Steps > 0, $"--steps must be positive, got {Steps}");
+        Require(LearningRate > 0 && MinLearningRate >= 0 && MinLearningRate <= LearningRate, $"--lr ({LearningRate}) must be positive and --min-lr ({MinLearningRate}) in [0, --lr]");
+        Require(WarmupSteps >= 0 && WarmupSteps < Steps, $"--warmup must be in [0, --steps), got {WarmupSteps}");
+        Require(WeightDecay >= 0, $"--weight-decay must not be negative, got {WeightDecay}");
+        Require(GradientClip >= 0, $"--clip must not be negative, got {GradientClip}");
+        Require(EvalEvery >= 0 && CheckpointEvery >= 0 && StopAfter >= 0, $"--eval-every ({EvalEvery}), --checkpoint-every ({CheckpointEvery}) and --stop-after ({StopAfter}) must not be negative");
+    }
 }

@@ -51,13 +51,12 @@ public static class PretrainingRun
         int[] heldOutTokens = corpus.HeldOutText.Length > 0 ? tokenizer.Encode(corpus.HeldOutText) : [];
         report.WriteLine(string.Create(CultureInfo.InvariantCulture, $"corpus: {corpus.Files.Count} file(s), {corpus.TrainingText.Length:N0} + {corpus.HeldOutText.Length:N0} held-out chars -> {trainTokens.Length:N0} + {heldOutTokens.Length:N0} tokens ({tokenizeClock.Elapsed.TotalSeconds:F1} s)"));
         report.WriteLine(string.Create(CultureInfo.InvariantCulture, $"model: dim {config.Dim}, {config.Layers} layers, {config.Heads} heads ({config.KvHeads} kv), ffn {config.FeedForward}, vocab {config.VocabSize}, context {config.ContextLength}: {config.ParameterCount:N0} parameters"));
-        report.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run: {options.Steps} steps x {options.BatchSize} x {options.SequenceLength} tokens = {(long)options.Steps * options.BatchSize * options.SequenceLength:N0} tokens ({(double)options.Steps * options.BatchSize * options.SequenceLength / trainTokens.Length:F2} epochs), {get_num_threads()} threads"));
+        report.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run: {options.Loop.Steps} steps x {options.BatchSize} x {options.SequenceLength} tokens = {(long)options.Loop.Steps * options.BatchSize * options.SequenceLength:N0} tokens ({(double)options.Loop.Steps * options.BatchSize * options.SequenceLength / trainTokens.Length:F2} epochs), {get_num_threads()} threads"));
 
         var windows = new TokenWindows(trainTokens, options.SequenceLength);
         TrainingCheckpoint checkpoint = TrainingCheckpoint.For(options.CheckpointDirectory, options.Output);
         using var model = new LlamaForCausalLM(config);
-        LoopSettings loop = ToLoopSettings(options);
-        using var optimization = new OptimizationLoop(model.parameters().Where(p => p.requires_grad), loop);
+        using var optimization = new OptimizationLoop(model.parameters().Where(p => p.requires_grad), options.Loop);
         TrainingLog log = checkpoint.ResumeOrStart(options.Resume, model, optimization, config, report);
 
         var inputs = new long[options.BatchSize * options.SequenceLength];
@@ -76,7 +75,7 @@ public static class PretrainingRun
             () => checkpoint.Save(model, optimization, config, log));
         if (!finished)
         {
-            report.WriteLine($"stopped at step {log.Losses.Count} of {options.Steps}; continue with --resume");
+            report.WriteLine($"stopped at step {log.Losses.Count} of {options.Loop.Steps}; continue with --resume");
             return null;
         }
 
@@ -101,7 +100,7 @@ public static class PretrainingRun
 
         HuggingFaceFolder.Write(model, options.Output, options.Tokenizer, DType.F16);
         File.WriteAllText(Path.Combine(options.Output, HeldOutFileName), corpus.HeldOutText);
-        LossCurvePlot.Write(Path.Combine(options.Output, LossCurveFileName), log, $"{config.ParameterCount / 1e6:F1}M-parameter LLaMA, {options.Steps} steps");
+        LossCurvePlot.Write(Path.Combine(options.Output, LossCurveFileName), log, $"{config.ParameterCount / 1e6:F1}M-parameter LLaMA, {options.Loop.Steps} steps");
         var summary = new Dictionary<string, object?>
         {
             ["parameters"] = config.ParameterCount,
@@ -124,25 +123,5 @@ public static class PretrainingRun
         report.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained {log.Losses.Count} steps, {log.Tokens:N0} tokens in {TimeSpan.FromSeconds(log.Seconds):hh\\:mm\\:ss}; held-out perplexity {perplexity:F4} over {predictions:N0} predictions (windows of {options.EvalWindow})"));
         report.WriteLine($"model written to {Path.GetFullPath(options.Output)}");
         return perplexity;
-    }
-
-    /// <summary>The loop settings of a pre-training run.</summary>
-    public static LoopSettings ToLoopSettings(TrainOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return new LoopSettings
-        {
-            Steps = options.Steps,
-            LearningRate = options.LearningRate,
-            MinLearningRate = options.MinLearningRate,
-            WarmupSteps = options.WarmupSteps,
-            WeightDecay = options.WeightDecay,
-            Beta1 = options.Beta1,
-            Beta2 = options.Beta2,
-            GradientClip = options.GradientClip,
-            EvalEvery = options.EvalEvery,
-            CheckpointEvery = options.CheckpointEvery,
-            StopAfter = options.StopAfter,
-        };
     }
 }

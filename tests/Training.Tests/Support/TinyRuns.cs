@@ -24,18 +24,16 @@ internal static class TinyRuns
         Tokenizer = TestPaths.Tokenizer,
         Output = output,
         CheckpointDirectory = checkpoints,
-        Steps = steps,
         BatchSize = 4,
         SequenceLength = 64,
-        LearningRate = 5e-3,
-        MinLearningRate = 5e-4,
-        WarmupSteps = 3,
         HeldOutFraction = 0.1,
-        EvalEvery = 10,
         EvalWindows = 4,
         EvalWindow = 64,
-        CheckpointEvery = 5,
+        Loop = new LoopSettings { Steps = steps, LearningRate = 5e-3, MinLearningRate = 5e-4, WarmupSteps = 3, WeightDecay = 0.1, EvalEvery = 10, CheckpointEvery = 5 },
         Threads = 1,
         Seed = 7,
     };
+
+    /// <summary><paramref name="options"/> with its loop settings changed by <paramref name="change"/>.</summary>
+    public static TrainOptions WithLoop(this TrainOptions options, Func<LoopSettings, LoopSettings> change) => options with { Loop = change(options.Loop) };
 }

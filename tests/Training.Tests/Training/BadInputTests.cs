@@ -48,10 +48,10 @@ public sealed class BadInputTests : IDisposable
         string text = TinyRuns.WriteText(_folder);
         TrainOptions options = flag switch
         {
-            "steps" => Options(text) with { Steps = 0 },
+            "steps" => Options(text) with { Loop = Options(text).Loop with { Steps = 0 } },
             "seq-len" => Options(text) with { SequenceLength = 65 },
-            "lr" => Options(text) with { LearningRate = -1 },
-            "warmup" => Options(text) with { WarmupSteps = 10 },
+            "lr" => Options(text) with { Loop = Options(text).Loop with { LearningRate = -1 } },
+            "warmup" => Options(text) with { Loop = Options(text).Loop with { WarmupSteps = 10 } },
             "holdout" => Options(text) with { HeldOutFraction = 1.5 },
             _ => Options(text) with { Tokenizer = _folder.Combine("missing.model") },
         };

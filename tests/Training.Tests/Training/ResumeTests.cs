@@ -15,10 +15,10 @@ public sealed class ResumeTests : IDisposable
     public void A_stopped_and_resumed_run_ends_where_an_uninterrupted_one_does()
     {
         string text = TinyRuns.WriteText(_folder);
-        TrainOptions straight = TinyRuns.Options(text, _folder.Combine("a"), 12, _folder.Combine("a-checkpoint")) with { EvalEvery = 0 };
-        TrainOptions split = TinyRuns.Options(text, _folder.Combine("b"), 12, _folder.Combine("b-checkpoint")) with { EvalEvery = 0 };
+        TrainOptions straight = TinyRuns.Options(text, _folder.Combine("a"), 12, _folder.Combine("a-checkpoint")).WithLoop(l => l with { EvalEvery = 0 });
+        TrainOptions split = TinyRuns.Options(text, _folder.Combine("b"), 12, _folder.Combine("b-checkpoint")).WithLoop(l => l with { EvalEvery = 0 });
         double? a = PretrainingRun.Run(straight, TinyRuns.Config, TextWriter.Null);
-        Assert.Null(PretrainingRun.Run(split with { StopAfter = 5 }, TinyRuns.Config, TextWriter.Null));
+        Assert.Null(PretrainingRun.Run(split.WithLoop(l => l with { StopAfter = 5 }), TinyRuns.Config, TextWriter.Null));
         Assert.False(File.Exists(_folder.Combine("b", "model.safetensors")));
         double? b = PretrainingRun.Run(split with { Resume = true }, TinyRuns.Config, TextWriter.Null);
 
@@ -43,7 +43,7 @@ public sealed class ResumeTests : IDisposable
     public void Starting_over_an_existing_checkpoint_without_resume_is_refused()
     {
         string text = TinyRuns.WriteText(_folder);
-        TrainOptions options = TinyRuns.Options(text, _folder.Combine("out"), 4, _folder.Combine("checkpoint")) with { EvalEvery = 0, StopAfter = 2 };
+        TrainOptions options = TinyRuns.Options(text, _folder.Combine("out"), 4, _folder.Combine("checkpoint")).WithLoop(l => l with { EvalEvery = 0, StopAfter = 2 });
         PretrainingRun.Run(options, TinyRuns.Config, TextWriter.Null);
         var ex = Assert.Throws<ArgumentException>(() => PretrainingRun.Run(options, TinyRuns.Config, TextWriter.Null));
         Assert.Contains("already holds a checkpoint; pass --resume", ex.Message, StringComparison.Ordinal);
@@ -53,11 +53,11 @@ public sealed class ResumeTests : IDisposable
     public void Resuming_without_a_checkpoint_or_with_another_shape_is_refused()
     {
         string text = TinyRuns.WriteText(_folder);
-        TrainOptions options = TinyRuns.Options(text, _folder.Combine("out"), 4, _folder.Combine("checkpoint")) with { EvalEvery = 0 };
+        TrainOptions options = TinyRuns.Options(text, _folder.Combine("out"), 4, _folder.Combine("checkpoint")).WithLoop(l => l with { EvalEvery = 0 });
         var none = Assert.Throws<ArgumentException>(() => PretrainingRun.Run(options with { Resume = true }, TinyRuns.Config, TextWriter.Null));
         Assert.Contains("no complete checkpoint", none.Message, StringComparison.Ordinal);
 
-        PretrainingRun.Run(options with { StopAfter = 2 }, TinyRuns.Config, TextWriter.Null);
+        PretrainingRun.Run(options.WithLoop(l => l with { StopAfter = 2 }), TinyRuns.Config, TextWriter.Null);
         var other = Assert.Throws<ArgumentException>(() => PretrainingRun.Run(options with { Resume = true }, TinyRuns.Config with { FeedForward = 96 }, TextWriter.Null));
         Assert.Contains("another model shape", other.Message, StringComparison.Ordinal);
     }
