@@ -18,6 +18,22 @@ public static class TokenizerFactory
         return TokenizerJsonLoader.Load(tokenizerJsonPath, config);
     }
 
+    /// <summary>
+    /// The tokenizer of a Hugging Face model folder: tokenizer.json, else tokenizer.model, with tokenizer_config.json
+    /// when the folder has one.
+    /// </summary>
+    /// <exception cref="ModelLoadException">The folder has neither file, or the file is malformed.</exception>
+    public static ITokenizer FromFolder(string folder)
+    {
+        string configPath = Path.Combine(folder, "tokenizer_config.json");
+        string? config = File.Exists(configPath) ? configPath : null;
+        string json = Path.Combine(folder, "tokenizer.json");
+        string model = Path.Combine(folder, "tokenizer.model");
+        return File.Exists(json) ? FromTokenizerJson(json, config)
+            : File.Exists(model) ? FromSentencePieceModel(model, config)
+            : throw new ModelLoadException(folder, "folder has neither tokenizer.json nor tokenizer.model");
+    }
+
     /// <summary>Loads a SentencePiece tokenizer.model (BPE models), with tokenizer_config.json when given.</summary>
     /// <exception cref="ModelLoadException">The file is not a valid SentencePiece model.</exception>
     public static ITokenizer FromSentencePieceModel(string tokenizerModelPath, string? tokenizerConfigPath)

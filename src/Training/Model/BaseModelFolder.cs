@@ -36,17 +36,8 @@ public static class BaseModelFolder
         return model;
     }
 
-    /// <summary>The folder's tokenizer: tokenizer.json, else tokenizer.model, with tokenizer_config.json.</summary>
-    public static ITokenizer LoadTokenizer(string folder)
-    {
-        string config = Path.Combine(folder, "tokenizer_config.json");
-        string? configPath = File.Exists(config) ? config : null;
-        string json = Path.Combine(folder, "tokenizer.json");
-        string model = Path.Combine(folder, "tokenizer.model");
-        return File.Exists(json) ? TokenizerFactory.FromTokenizerJson(json, configPath)
-            : File.Exists(model) ? TokenizerFactory.FromSentencePieceModel(model, configPath)
-            : throw new ArgumentException($"{folder}: neither tokenizer.json nor tokenizer.model is there");
-    }
+    /// <summary>The folder's tokenizer, as the engine loads it (<see cref="TokenizerFactory.FromFolder"/>).</summary>
+    public static ITokenizer LoadTokenizer(string folder) => TokenizerFactory.FromFolder(folder);
 
     /// <summary>The chat template of the folder's tokenizer_config.json, or null.</summary>
     public static IChatTemplate? LoadChatTemplate(string folder)

@@ -66,13 +66,8 @@ internal static class LlamaTokenizerLoader
     public static LlamaTokenizerParts FromFolder(string folder)
     {
         string configPath = Path.Combine(folder, "tokenizer_config.json");
-        string? config = File.Exists(configPath) ? configPath : null;
-        string json = Path.Combine(folder, "tokenizer.json");
-        string model = Path.Combine(folder, "tokenizer.model");
-        ITokenizer tokenizer = File.Exists(json) ? TokenizerFactory.FromTokenizerJson(json, config)
-            : File.Exists(model) ? TokenizerFactory.FromSentencePieceModel(model, config)
-            : throw new ModelLoadException(folder, "folder has neither tokenizer.json nor tokenizer.model");
-        string? template = config is null ? null : TokenizerConfig.Load(config).ChatTemplate;
+        ITokenizer tokenizer = TokenizerFactory.FromFolder(folder);
+        string? template = File.Exists(configPath) ? TokenizerConfig.Load(configPath).ChatTemplate : null;
         return new LlamaTokenizerParts(tokenizer, ChatTemplateFactory.Create(template, tokenizer, configPath), new GenerationDefaults());
     }
 
