@@ -80,12 +80,8 @@ public static class DistillationRun
 
         (double teacherPpl, double teacherSpeed) = Evaluate(teacher, heldOut, options.EvalWindow);
         (double studentPpl, double studentSpeed) = Evaluate(student, heldOut, options.EvalWindow);
-        HuggingFaceFolder.Write(student, options.Output, Path.Combine(options.Teacher, "tokenizer.model"), DType.F16);
         string teacherTokenizerConfig = Path.Combine(options.Teacher, "tokenizer_config.json");
-        if (File.Exists(teacherTokenizerConfig))
-        {
-            File.Copy(teacherTokenizerConfig, Path.Combine(options.Output, "tokenizer_config.json"), overwrite: true);
-        }
+        HuggingFaceFolder.Write(student, options.Output, Path.Combine(options.Teacher, "tokenizer.model"), DType.F16, File.Exists(teacherTokenizerConfig) ? teacherTokenizerConfig : null);
 
         var summary = new Dictionary<string, object?>
         {

@@ -18,8 +18,12 @@ public static class HuggingFaceFolder
         "{% elif message['role'] == 'user' %}{{ 'User: ' + message['content'] + '\n\n' }}{% else %}{{ 'Assistant: ' + message['content'] + eos_token + '\n\n' }}{% endif %}" +
         "{% endfor %}{% if add_generation_prompt %}{{ 'Assistant:' }}{% endif %}";
 
-    /// <summary>Writes <paramref name="model"/> to <paramref name="folder"/> with weights as <paramref name="type"/>.</summary>
-    public static void Write(LlamaForCausalLM model, string folder, string tokenizerModelPath, DType type = DType.F16)
+    /// <summary>
+    /// Writes <paramref name="model"/> to <paramref name="folder"/> with weights as <paramref name="type"/>; the
+    /// tokenizer_config.json is a copy of <paramref name="tokenizerConfigPath"/> when given (a distilled student takes
+    /// its teacher's), else a new one with the plain chat template.
+    /// </summary>
+    public static void Write(LlamaForCausalLM model, string folder, string tokenizerModelPath, DType type = DType.F16, string? tokenizerConfigPath = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         Directory.CreateDirectory(folder);
@@ -33,18 +37,26 @@ public static class HuggingFaceFolder
             File.SetAttributes(tokenizerTarget, FileAttributes.Normal); // the source may be read-only
         }
 
-        WriteJson(Path.Combine(folder, "tokenizer_config.json"), new JsonObject
+        if (tokenizerConfigPath is not null)
         {
-            ["tokenizer_class"] = "LlamaTokenizer",
-            ["add_bos_token"] = true,
-            ["add_eos_token"] = false,
-            ["bos_token"] = "<s>",
-            ["eos_token"] = "</s>",
-            ["unk_token"] = "<unk>",
-            ["model_max_length"] = config.ContextLength,
-            ["legacy"] = false,
-            ["chat_template"] = PlainChatTemplate,
-        });
+            File.Copy(tokenizerConfigPath, Path.Combine(folder, "tokenizer_config.json"), overwrite: true);
+        }
+        else
+        {
+            WriteJson(Path.Combine(folder, "tokenizer_config.json"), new JsonObject
+            {
+                ["tokenizer_class"] = "LlamaTokenizer",
+                ["add_bos_token"] = true,
+                ["add_eos_token"] = false,
+                ["bos_token"] = "<s>",
+                ["eos_token"] = "</s>",
+                ["unk_token"] = "<unk>",
+                ["model_max_length"] = config.ContextLength,
+                ["legacy"] = false,
+                ["chat_template"] = PlainChatTemplate,
+            });
+        }
+
         WriteJson(Path.Combine(folder, "generation_config.json"), new JsonObject
         {
             ["bos_token_id"] = config.BosId,
