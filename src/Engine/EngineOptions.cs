@@ -21,6 +21,15 @@ public sealed record EngineOptions
     /// <summary>Worker threads handed to backends; 0 means one per core.</summary>
     public int Threads { get; init; }
 
+    /// <summary>Most requests waiting to start (0 = no limit); one more is refused with <see cref="Generation.EngineQueueFullException"/>.</summary>
+    public int MaxQueuedRequests { get; init; } = 256;
+
+    /// <summary>In which order waiting requests start and running ones are preempted.</summary>
+    public Generation.SchedulingPolicy SchedulingPolicy { get; init; } = Generation.SchedulingPolicy.FirstComeFirstServed;
+
+    /// <summary>Share the KV blocks of common prompt prefixes between generations (full blocks only).</summary>
+    public bool PrefixCaching { get; init; } = true;
+
     /// <summary>Checks the values, naming the bad one.</summary>
     public void Validate()
     {
@@ -37,6 +46,16 @@ public sealed record EngineOptions
         if (KvBlockSize < 1 || KvBlockSize > 1024)
         {
             throw new ArgumentException($"KvBlockSize must be in [1, 1024], got {KvBlockSize}");
+        }
+
+        if (MaxQueuedRequests < 0)
+        {
+            throw new ArgumentException($"MaxQueuedRequests must not be negative, got {MaxQueuedRequests}");
+        }
+
+        if (!Enum.IsDefined(SchedulingPolicy))
+        {
+            throw new ArgumentException($"SchedulingPolicy {(int)SchedulingPolicy} is not a policy");
         }
 
         if (KvCacheTokens < 0 || ContextLength < 0 || Threads < 0)

@@ -14,6 +14,7 @@ internal sealed class ActiveGeneration
     public ActiveGeneration(int sequenceId, GenerationRequest request, ITokenizer tokenizer, int vocabSize, CancellationToken cancellationToken)
     {
         SequenceId = sequenceId;
+        ArrivalTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
         Request = request;
         CancellationToken = cancellationToken;
         _tokens = new int[Math.Max(16, request.PromptTokens.Count + Math.Min(request.MaxTokens, 4096))];
@@ -32,6 +33,18 @@ internal sealed class ActiveGeneration
     }
 
     public int SequenceId { get; }
+
+    /// <summary>Stopwatch timestamp of the request's arrival.</summary>
+    public long ArrivalTimestamp { get; }
+
+    /// <summary>Stopwatch timestamp of the latest generated token (0 before the first).</summary>
+    public long LastTokenTimestamp { get; set; }
+
+    /// <summary>The prompt was looked up in the prefix cache (counted once, not again after a preemption).</summary>
+    public bool PrefixLookedUp { get; set; }
+
+    /// <summary>Times this generation was preempted.</summary>
+    public int Preemptions { get; set; }
 
     public GenerationRequest Request { get; }
 
@@ -57,7 +70,11 @@ internal sealed class ActiveGeneration
 
     public int Generated => TokenCount - PromptLength;
 
-    public bool InPrefill => CachedTokens < PromptLength;
+    /// <summary>Tokens still to run through the model before the next token can be sampled (1 while decoding).</summary>
+    public int Pending => TokenCount - CachedTokens;
+
+    /// <summary>More than the last token is missing from the cache: a prompt, or a recompute after a preemption.</summary>
+    public bool InPrefill => Pending > 1;
 
     public ReadOnlySpan<int> Tokens => _tokens.AsSpan(0, TokenCount);
 

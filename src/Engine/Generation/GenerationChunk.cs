@@ -10,4 +10,8 @@ namespace LlmFramework.Engine.Generation;
 /// <param name="FinishReason">Set on the last chunk.</param>
 /// <param name="PromptTokens">Prompt length.</param>
 /// <param name="CompletionTokens">Tokens generated so far.</param>
-public sealed record GenerationChunk(string Text, int TokenId, float LogProbability, FinishReason? FinishReason, int PromptTokens, int CompletionTokens);
+public sealed record GenerationChunk(string Text, int TokenId, float LogProbability, FinishReason? FinishReason, int PromptTokens, int CompletionTokens)
+{
+    /// <summary>With <see cref="GenerationRequest.Logprobs"/>: the token's log-probabilities under the model (null on a final chunk without a token).</summary>
+    public TokenLogprobs? Logprobs { get; init; }
+}

@@ -26,6 +26,18 @@ public sealed record GenerationRequest
     /// <summary>Leave special tokens out of the text.</summary>
     public bool SkipSpecialTokens { get; init; } = true;
 
+    /// <summary>Scheduling priority under <see cref="SchedulingPolicy.Priority"/>: lower runs sooner (ties by arrival).</summary>
+    public int Priority { get; init; }
+
+    /// <summary>Return the log-probability of each generated token (<see cref="GenerationChunk.Logprobs"/>).</summary>
+    public bool Logprobs { get; init; }
+
+    /// <summary>With <see cref="Logprobs"/>: also the this many most likely tokens at each step, 0 to 20.</summary>
+    public int TopLogprobs { get; init; }
+
+    /// <summary>Largest <see cref="TopLogprobs"/>.</summary>
+    public const int MaxTopLogprobs = 20;
+
     /// <summary>Checks the request, naming the bad field.</summary>
     public void Validate(int vocabSize, int contextLength)
     {
@@ -51,6 +63,16 @@ public sealed record GenerationRequest
         if (MaxTokens < 1)
         {
             throw new ArgumentException($"max_tokens must be at least 1, got {MaxTokens}");
+        }
+
+        if (TopLogprobs < 0 || TopLogprobs > MaxTopLogprobs)
+        {
+            throw new ArgumentException($"top_logprobs must be in [0, {MaxTopLogprobs}], got {TopLogprobs}");
+        }
+
+        if (TopLogprobs > 0 && !Logprobs)
+        {
+            throw new ArgumentException("top_logprobs needs logprobs to be true");
         }
 
         Sampling.Validate();

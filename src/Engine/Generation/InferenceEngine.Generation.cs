@@ -1,34 +1,57 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using LlmFramework.Abstractions.Execution;
 using LlmFramework.Engine.Generation;
+using LlmFramework.Engine.Metrics;
 using Microsoft.Extensions.Logging;
 
 namespace LlmFramework.Engine;
 
-/// <summary>Continuous batching: every step mixes the decode tokens of running generations with chunks of new prompts.</summary>
+/// <summary>
+/// Continuous batching (iteration-level scheduling): every step mixes one decode token of each running generation with
+/// chunks of prompts under the step's token budget; new requests join between steps and finished ones leave at once.
+/// Waiting requests start in policy order (<see cref="SchedulingPolicy"/>). When the KV cache has no block left for a
+/// decode token, the lowest-ranked running generation gives its blocks back and is recomputed later (preemption).
+/// </summary>
 public sealed partial class InferenceEngine
 {
     private readonly Channel<ActiveGeneration> _incoming = Channel.CreateUnbounded<ActiveGeneration>();
+    private readonly List<ActiveGeneration> _waiting = [];
     private readonly List<ActiveGeneration> _active = [];
     private readonly List<ActiveGeneration> _stepMembers = [];
     private readonly CancellationTokenSource _shutdown = new();
     private Thread? _loop;
     private HashSet<int>? _eosIds;
+    private int _newRequestsQueued;
 
-    /// <summary>Generations running now.</summary>
+    /// <summary>Generations running now (admitted: prefilling or decoding).</summary>
     public int ActiveGenerations { get; private set; }
+
+    /// <summary>Live counters and latency histograms.</summary>
+    public EngineMetrics Metrics { get; } = new();
 
     /// <summary>
     /// Starts a generation and streams its chunks. Generations started concurrently are batched into the same steps.
-    /// Cancelling <paramref name="cancellationToken"/> ends the generation at the next step and frees its KV blocks.
+    /// Cancelling <paramref name="cancellationToken"/> ends the generation at the next step (with a final chunk whose
+    /// reason is <see cref="FinishReason.Cancelled"/>) and frees its KV blocks. Throws
+    /// <see cref="EngineQueueFullException"/> when <see cref="EngineOptions.MaxQueuedRequests"/> requests are waiting.
     /// </summary>
     public IAsyncEnumerable<GenerationChunk> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         ObjectDisposedException.ThrowIf(_disposed, this);
         request.Validate(VocabSize, ContextLength);
+        int queued = Interlocked.Increment(ref _newRequestsQueued);
+        if (Options.MaxQueuedRequests > 0 && queued > Options.MaxQueuedRequests)
+        {
+            Interlocked.Decrement(ref _newRequestsQueued);
+            Metrics.AddRejected();
+            throw new EngineQueueFullException(queued - 1, Options.MaxQueuedRequests);
+        }
+
         var generation = new ActiveGeneration(NextSequenceId(), request, Model.Tokenizer, VocabSize, cancellationToken);
         _incoming.Writer.TryWrite(generation);
+        Metrics.QueuedRequests = Volatile.Read(ref _newRequestsQueued);
         EnsureLoop();
         return generation.Output.Reader.ReadAllAsync(CancellationToken.None);
     }
@@ -57,16 +80,9 @@ public sealed partial class InferenceEngine
         {
             while (!_shutdown.IsCancellationRequested)
             {
-                while (_active.Count < Options.MaxSequences && _incoming.Reader.TryRead(out ActiveGeneration? next))
+                while (_incoming.Reader.TryRead(out ActiveGeneration? next))
                 {
-                    _active.Add(next);
-                }
-
-                ActiveGenerations = _active.Count;
-                if (_active.Count == 0)
-                {
-                    _incoming.Reader.WaitToReadAsync(_shutdown.Token).AsTask().GetAwaiter().GetResult();
-                    continue;
+                    InsertInOrder(_waiting, next);
                 }
 
                 lock (_stepLock)
@@ -76,7 +92,19 @@ public sealed partial class InferenceEngine
                         break;
                     }
 
-                    RunGenerationStep();
+                    DropCancelledWaiting();
+                    Admit();
+                    PublishGauges();
+                    if (_active.Count > 0)
+                    {
+                        RunGenerationStep();
+                        PublishGauges();
+                    }
+                }
+
+                if (_active.Count == 0 && _waiting.Count == 0)
+                {
+                    _incoming.Reader.WaitToReadAsync(_shutdown.Token).AsTask().GetAwaiter().GetResult();
                 }
             }
         }
@@ -88,20 +116,110 @@ public sealed partial class InferenceEngine
 #pragma warning restore CA1031
         {
             _logger?.LogError(ex, "engine step failed");
-            foreach (ActiveGeneration g in _active)
+            lock (_stepLock)
             {
-                g.Output.Writer.TryComplete(ex);
+                foreach (ActiveGeneration g in _active.Concat(_waiting))
+                {
+                    Metrics.AddFailed();
+                    g.Output.Writer.TryComplete(ex);
+                    if (!_disposed)
+                    {
+                        g.Blocks.Release(KvCache.Allocator);
+                    }
+                }
+
+                _active.Clear();
+                _waiting.Clear();
+                PublishGauges();
             }
 
-            _active.Clear();
             _loop = null;
             return;
         }
 
-        foreach (ActiveGeneration g in _active)
+        foreach (ActiveGeneration g in _active.Concat(_waiting))
         {
             g.Output.Writer.TryComplete(new ObjectDisposedException(nameof(InferenceEngine)));
         }
+    }
+
+    /// <summary>Policy order: lower rank first.</summary>
+    private int Compare(ActiveGeneration a, ActiveGeneration b)
+    {
+        if (Options.SchedulingPolicy == SchedulingPolicy.Priority && a.Request.Priority != b.Request.Priority)
+        {
+            return a.Request.Priority.CompareTo(b.Request.Priority);
+        }
+
+        return a.SequenceId.CompareTo(b.SequenceId);
+    }
+
+    private void InsertInOrder(List<ActiveGeneration> list, ActiveGeneration g)
+    {
+        int i = list.Count;
+        while (i > 0 && Compare(list[i - 1], g) > 0)
+        {
+            i--;
+        }
+
+        list.Insert(i, g);
+    }
+
+    private void DropCancelledWaiting()
+    {
+        for (int i = _waiting.Count - 1; i >= 0; i--)
+        {
+            ActiveGeneration g = _waiting[i];
+            if (g.CancellationToken.IsCancellationRequested)
+            {
+                _waiting.RemoveAt(i);
+                if (g.Preemptions == 0)
+                {
+                    Interlocked.Decrement(ref _newRequestsQueued);
+                }
+
+                Finish(g, FinishReason.Cancelled, emitToken: -1, logProb: 0);
+            }
+        }
+    }
+
+    /// <summary>Moves waiting generations into the running set while there is room, taking cached prompt prefixes.</summary>
+    private void Admit()
+    {
+        while (_active.Count < Options.MaxSequences && _waiting.Count > 0)
+        {
+            ActiveGeneration g = _waiting[0];
+            _waiting.RemoveAt(0);
+            if (g.Preemptions == 0 && !g.PrefixLookedUp)
+            {
+                Interlocked.Decrement(ref _newRequestsQueued);
+                Metrics.AddPromptTokens(g.PromptLength);
+            }
+
+            if (Options.PrefixCaching && g.Blocks.Count == 0)
+            {
+                // Leave at least the last token to compute: its logits give the next token.
+                int hit = g.Blocks.AttachCachedPrefix(g.Tokens, g.TokenCount - 1, KvCache.BlockSize, KvCache.Allocator);
+                g.CachedTokens = hit;
+                if (!g.PrefixLookedUp)
+                {
+                    Metrics.AddPrefixLookup(g.PromptLength, Math.Min(hit, g.PromptLength));
+                }
+            }
+
+            g.PrefixLookedUp = true;
+            InsertInOrder(_active, g);
+        }
+    }
+
+    private void PublishGauges()
+    {
+        Metrics.QueuedRequests = Volatile.Read(ref _newRequestsQueued) + _waiting.Count(g => g.Preemptions > 0);
+        Metrics.RunningSequences = _active.Count;
+        Metrics.KvBlocksTotal = KvCache.Allocator.TotalBlocks;
+        Metrics.KvBlocksUsed = KvCache.Allocator.UsedBlocks;
+        Metrics.KvBlocksCached = KvCache.Allocator.CachedBlocks;
+        ActiveGenerations = _active.Count;
     }
 
     private void RunGenerationStep()
@@ -118,18 +236,20 @@ public sealed partial class InferenceEngine
         _batch.Clear();
         _stepMembers.Clear();
         int budget = Options.MaxBatchTokens;
+        int blockSize = KvCache.BlockSize;
 
-        // Decode tokens first (one each), then prompt chunks in arrival order.
-        foreach (ActiveGeneration g in _active)
+        // Decode tokens first (one each, in policy order), preempting from the back when blocks run out.
+        for (int i = 0; i < _active.Count && budget > 0; i++)
         {
-            if (g.InPrefill || budget == 0)
+            ActiveGeneration g = _active[i];
+            if (g.InPrefill)
             {
                 continue;
             }
 
-            if (!g.Blocks.EnsureCapacity(g.CachedTokens + 1, KvCache.BlockSize, KvCache.Allocator))
+            if (!MakeRoom(g, i, g.CachedTokens + 1))
             {
-                g.Output.Writer.TryComplete(new InvalidOperationException($"KV cache exhausted ({KvCache.BlockCount} blocks of {KvCache.BlockSize} tokens in use)"));
+                i--; // g left the running set (preempted or failed); the next one is now at i
                 continue;
             }
 
@@ -138,6 +258,7 @@ public sealed partial class InferenceEngine
             budget--;
         }
 
+        // Then prompt chunks (and recomputes) in policy order, as far as the budget and the free blocks allow.
         foreach (ActiveGeneration g in _active)
         {
             if (!g.InPrefill || budget == 0)
@@ -145,38 +266,26 @@ public sealed partial class InferenceEngine
                 continue;
             }
 
-            int n = Math.Min(budget, g.PromptLength - g.CachedTokens);
-            if (!g.Blocks.EnsureCapacity(g.CachedTokens + n, KvCache.BlockSize, KvCache.Allocator))
+            int room = ((g.Blocks.Count + KvCache.Allocator.FreeBlocks) * blockSize) - g.CachedTokens;
+            int n = Math.Min(Math.Min(budget, g.Pending), room);
+            if (n <= 0 || !g.Blocks.EnsureCapacity(g.CachedTokens + n, blockSize, KvCache.Allocator))
             {
-                if (_stepMembers.Count == 0)
-                {
-                    g.Output.Writer.TryComplete(new InvalidOperationException($"KV cache exhausted: the prompt of {g.PromptLength} tokens does not fit in {KvCache.BlockCount} blocks of {KvCache.BlockSize} tokens"));
-                }
-
                 continue;
             }
 
-            _batch.Add(g.SequenceId, g.Tokens.Slice(g.CachedTokens, n), g.CachedTokens, g.Blocks.Table, wantLogits: g.CachedTokens + n == g.PromptLength);
+            _batch.Add(g.SequenceId, g.Tokens.Slice(g.CachedTokens, n), g.CachedTokens, g.Blocks.Table, wantLogits: g.CachedTokens + n == g.TokenCount);
             _stepMembers.Add(g);
             budget -= n;
         }
 
-        // Generations whose output channel was completed with an error above leave now.
-        for (int i = _active.Count - 1; i >= 0; i--)
-        {
-            if (_active[i].Output.Reader.Completion.IsCompleted)
-            {
-                _active[i].Blocks.Release(KvCache.Allocator);
-                _active.RemoveAt(i);
-            }
-        }
-
         if (_batch.TokenCount == 0)
         {
+            ResolveStall();
             return;
         }
 
         ReadOnlySpan<float> logits = RunStep(_batch);
+        Metrics.StepDone();
         int vocab = VocabSize;
         int row = 0;
         for (int s = 0; s < _stepMembers.Count; s++)
@@ -184,7 +293,12 @@ public sealed partial class InferenceEngine
             ActiveGeneration g = _stepMembers[s];
             SequenceSlice slice = _batch.Sequences[s];
             g.CachedTokens = slice.EndPosition;
-            if (g.InPrefill)
+            if (Options.PrefixCaching)
+            {
+                g.Blocks.RegisterFullBlocks(g.Tokens, g.CachedTokens, blockSize, KvCache.Allocator);
+            }
+
+            if (g.CachedTokens < g.TokenCount)
             {
                 continue;
             }
@@ -192,60 +306,147 @@ public sealed partial class InferenceEngine
             ReadOnlySpan<float> rowLogits = logits.Slice(row * vocab, vocab);
             row++;
             int token = g.Sampler.Sample(rowLogits, g.Tokens);
-            AcceptToken(g, token, g.Sampler.LastLogProbability);
+            TokenLogprobs? logprobs = g.Request.Logprobs ? LogprobCalculator.Compute(rowLogits, token, g.Request.TopLogprobs) : null;
+            AcceptToken(g, token, g.Sampler.LastLogProbability, logprobs);
         }
     }
 
-    private void AcceptToken(ActiveGeneration g, int token, float logProb)
+    /// <summary>
+    /// Makes room for <paramref name="tokens"/> positions of <paramref name="g"/> (at <paramref name="index"/> in the running
+    /// set), preempting the lowest-ranked generations after it; when none is left, <paramref name="g"/> itself gives way, or,
+    /// alone, fails because it cannot fit. Returns false when <paramref name="g"/> left the running set.
+    /// </summary>
+    private bool MakeRoom(ActiveGeneration g, int index, int tokens)
     {
+        while (!g.Blocks.EnsureCapacity(tokens, KvCache.BlockSize, KvCache.Allocator))
+        {
+            if (_active.Count - 1 > index)
+            {
+                Preempt(_active[^1]);
+                continue;
+            }
+
+            if (_active.Count > 1)
+            {
+                Preempt(g);
+            }
+            else
+            {
+                Fail(g, new InvalidOperationException($"KV cache exhausted: a sequence of {tokens} tokens does not fit in the {KvCache.BlockCount} blocks of {KvCache.BlockSize} tokens (LlmFramework:Engine:KvCacheTokens)"));
+            }
+
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Nothing could run: running prompts hold blocks that others need. The lowest-ranked gives way, or a lone one fails.</summary>
+    private void ResolveStall()
+    {
+        if (_active.Count > 1)
+        {
+            Preempt(_active[^1]);
+        }
+        else if (_active.Count == 1)
+        {
+            ActiveGeneration g = _active[0];
+            Fail(g, new InvalidOperationException($"KV cache exhausted: a sequence of {g.TokenCount} tokens does not fit in the {KvCache.BlockCount} blocks of {KvCache.BlockSize} tokens (LlmFramework:Engine:KvCacheTokens)"));
+        }
+    }
+
+    /// <summary>Gives <paramref name="g"/>'s blocks back and puts it back in the queue; it resumes by recomputing its tokens (its full blocks may still be in the prefix cache).</summary>
+    private void Preempt(ActiveGeneration g)
+    {
+        _active.Remove(g);
+        g.Blocks.Release(KvCache.Allocator);
+        g.CachedTokens = 0;
+        g.Preemptions++;
+        Metrics.AddPreemption();
+        InsertInOrder(_waiting, g);
+        _logger?.LogDebug("preempted sequence {Id} ({Tokens} tokens) to free KV blocks", g.SequenceId, g.TokenCount);
+    }
+
+    private void Fail(ActiveGeneration g, Exception error)
+    {
+        _active.Remove(g);
+        g.Blocks.Release(KvCache.Allocator);
+        Metrics.AddFailed();
+        g.Output.Writer.TryComplete(error);
+    }
+
+    private void AcceptToken(ActiveGeneration g, int token, float logProb, TokenLogprobs? logprobs)
+    {
+        long now = Stopwatch.GetTimestamp();
+        if (g.LastTokenTimestamp == 0)
+        {
+            Metrics.TimeToFirstToken.Observe(Stopwatch.GetElapsedTime(g.ArrivalTimestamp, now).TotalSeconds);
+        }
+        else
+        {
+            Metrics.TimePerOutputToken.Observe(Stopwatch.GetElapsedTime(g.LastTokenTimestamp, now).TotalSeconds);
+        }
+
+        g.LastTokenTimestamp = now;
+        Metrics.AddGeneratedToken();
         g.Append(token);
         bool isEos = !g.Request.IgnoreEos && _eosIds!.Contains(token);
         if (isEos)
         {
-            Finish(g, FinishReason.EndOfSequence, token, logProb);
+            Finish(g, FinishReason.EndOfSequence, token, logProb, logprobs: logprobs);
             return;
         }
 
         if (g.Request.StopTokenIds.Contains(token))
         {
-            Finish(g, FinishReason.Stop, token, logProb);
+            Finish(g, FinishReason.Stop, token, logProb, logprobs: logprobs);
             return;
         }
 
         var stop = g.Stops.Push(g.Detokenizer.Append(token));
         if (stop.Stopped)
         {
-            g.Output.Writer.TryWrite(new GenerationChunk(stop.Emit, token, logProb, FinishReason.Stop, g.PromptLength, g.Generated));
-            Close(g);
+            g.Output.Writer.TryWrite(new GenerationChunk(stop.Emit, token, logProb, FinishReason.Stop, g.PromptLength, g.Generated) { Logprobs = logprobs });
+            Close(g, cancelled: false);
             return;
         }
 
         if (g.Generated >= g.Request.MaxTokens)
         {
-            Finish(g, FinishReason.Length, token, logProb, stop.Emit);
+            Finish(g, FinishReason.Length, token, logProb, stop.Emit, logprobs);
             return;
         }
 
         if (g.TokenCount >= ContextLength)
         {
-            Finish(g, FinishReason.ContextFull, token, logProb, stop.Emit);
+            Finish(g, FinishReason.ContextFull, token, logProb, stop.Emit, logprobs);
             return;
         }
 
-        g.Output.Writer.TryWrite(new GenerationChunk(stop.Emit, token, logProb, null, g.PromptLength, g.Generated));
+        g.Output.Writer.TryWrite(new GenerationChunk(stop.Emit, token, logProb, null, g.PromptLength, g.Generated) { Logprobs = logprobs });
     }
 
-    private void Finish(ActiveGeneration g, FinishReason reason, int emitToken, float logProb, string pending = "")
+    private void Finish(ActiveGeneration g, FinishReason reason, int emitToken, float logProb, string pending = "", TokenLogprobs? logprobs = null)
     {
         string tail = pending + g.Stops.Push(g.Detokenizer.Flush()).Emit + g.Stops.Flush();
-        g.Output.Writer.TryWrite(new GenerationChunk(tail, emitToken, logProb, reason, g.PromptLength, g.Generated));
-        Close(g);
+        g.Output.Writer.TryWrite(new GenerationChunk(tail, emitToken, logProb, reason, g.PromptLength, g.Generated) { Logprobs = logprobs });
+        Close(g, reason == FinishReason.Cancelled);
     }
 
-    private void Close(ActiveGeneration g)
+    private void Close(ActiveGeneration g, bool cancelled)
     {
         g.Output.Writer.TryComplete();
         g.Blocks.Release(KvCache.Allocator);
         _active.Remove(g);
+        if (cancelled)
+        {
+            Metrics.AddCancelled();
+        }
+        else
+        {
+            Metrics.AddFinished();
+        }
+
+        Metrics.RequestLatency.Observe(Stopwatch.GetElapsedTime(g.ArrivalTimestamp).TotalSeconds);
     }
 }

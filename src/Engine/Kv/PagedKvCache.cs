@@ -34,7 +34,7 @@ public sealed unsafe class PagedKvCache : IKvCache, IDisposable
             }
         }
 
-        Allocator = new BlockAllocator(blockCount);
+        Allocator = new BlockAllocator(blockCount, blockSize);
     }
 
     /// <inheritdoc />

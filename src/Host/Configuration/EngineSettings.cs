@@ -14,4 +14,13 @@ public sealed class EngineSettings
 
     /// <summary>Token slots in the KV cache; 0 = automatic.</summary>
     public int KvCacheTokens { get; set; }
+
+    /// <summary>Most requests waiting to start (0 = no limit); more are refused (HTTP 429).</summary>
+    public int MaxQueuedRequests { get; set; } = 256;
+
+    /// <summary>"fcfs" (arrival order) or "priority" (a request's priority, then arrival).</summary>
+    public string SchedulingPolicy { get; set; } = "fcfs";
+
+    /// <summary>Share the KV blocks of common prompt prefixes between requests.</summary>
+    public bool PrefixCaching { get; set; } = true;
 }

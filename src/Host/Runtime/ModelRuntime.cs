@@ -71,6 +71,9 @@ public sealed class ModelRuntime : IDisposable
                 MaxSequences = options.Engine.MaxSequences,
                 KvBlockSize = options.Engine.KvBlockSize,
                 KvCacheTokens = options.Engine.KvCacheTokens,
+                MaxQueuedRequests = options.Engine.MaxQueuedRequests,
+                SchedulingPolicy = options.Engine.SchedulingPolicy == "priority" ? LlmFramework.Engine.Generation.SchedulingPolicy.Priority : LlmFramework.Engine.Generation.SchedulingPolicy.FirstComeFirstServed,
+                PrefixCaching = options.Engine.PrefixCaching,
                 ContextLength = options.Model.ContextLength,
                 Threads = options.Backends.Threads,
             };
