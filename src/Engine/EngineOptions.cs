@@ -15,6 +15,12 @@ public sealed record EngineOptions
     /// <summary>Token slots in the whole KV cache; 0 means the context length times <see cref="MaxSequences"/>, capped at 16,384.</summary>
     public int KvCacheTokens { get; init; }
 
+    /// <summary>
+    /// Memory budget of the KV cache in bytes; when set (above 0) it decides the number of blocks (as many as fit) and
+    /// <see cref="KvCacheTokens"/> must be 0.
+    /// </summary>
+    public long KvCacheBytes { get; init; }
+
     /// <summary>Longest sequence (prompt + generated); 0 means the model's own context length.</summary>
     public int ContextLength { get; init; }
 
@@ -56,6 +62,16 @@ public sealed record EngineOptions
         if (!Enum.IsDefined(SchedulingPolicy))
         {
             throw new ArgumentException($"SchedulingPolicy {(int)SchedulingPolicy} is not a policy");
+        }
+
+        if (KvCacheBytes < 0)
+        {
+            throw new ArgumentException($"KvCacheBytes must not be negative, got {KvCacheBytes}");
+        }
+
+        if (KvCacheBytes > 0 && KvCacheTokens > 0)
+        {
+            throw new ArgumentException("set KvCacheTokens or KvCacheBytes, not both");
         }
 
         if (KvCacheTokens < 0 || ContextLength < 0 || Threads < 0)

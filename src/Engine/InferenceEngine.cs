@@ -40,6 +40,17 @@ public sealed partial class InferenceEngine : IDisposable
             ? Options.KvCacheTokens
             : (int)Math.Min(16_384L, (long)ContextLength * Options.MaxSequences);
         int blocks = Math.Max(1, (cacheTokens + Options.KvBlockSize - 1) / Options.KvBlockSize);
+        if (Options.KvCacheBytes > 0)
+        {
+            long blockBytes = (long)Options.KvBlockSize * layout.BytesPerToken;
+            long fit = Options.KvCacheBytes / blockBytes;
+            if (fit < 1)
+            {
+                throw new ArgumentException($"a KV-cache budget of {Options.KvCacheBytes} bytes does not hold one block ({blockBytes} bytes: {Options.KvBlockSize} tokens x {layout.BytesPerToken} bytes per token)");
+            }
+
+            blocks = (int)Math.Min(fit, int.MaxValue / Math.Max(1, Options.KvBlockSize));
+        }
         KvCache = new PagedKvCache(layout, Options.KvBlockSize, blocks);
         Graph = model.BuildStepGraph();
         Threads = Options.Threads > 0 ? Options.Threads : Environment.ProcessorCount;

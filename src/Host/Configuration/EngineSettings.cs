@@ -15,6 +15,9 @@ public sealed class EngineSettings
     /// <summary>Token slots in the KV cache; 0 = automatic.</summary>
     public int KvCacheTokens { get; set; }
 
+    /// <summary>KV-cache memory budget in MiB; above 0 it sizes the block pool (and KvCacheTokens must be 0).</summary>
+    public double KvCacheMemoryMiB { get; set; }
+
     /// <summary>Most requests waiting to start (0 = no limit); more are refused (HTTP 429).</summary>
     public int MaxQueuedRequests { get; set; } = 256;
 

@@ -197,6 +197,8 @@ public static class HostConfigurationLoader
         Require(o.Engine.MaxSequences is >= 1 and <= 4096, "Engine:MaxSequences", $"must be in [1, 4096], got {o.Engine.MaxSequences}");
         Require(o.Engine.KvBlockSize is >= 1 and <= 1024, "Engine:KvBlockSize", $"must be in [1, 1024], got {o.Engine.KvBlockSize}");
         Require(o.Engine.KvCacheTokens >= 0, "Engine:KvCacheTokens", $"must not be negative, got {o.Engine.KvCacheTokens}");
+        Require(o.Engine.KvCacheMemoryMiB >= 0 && double.IsFinite(o.Engine.KvCacheMemoryMiB), "Engine:KvCacheMemoryMiB", $"must be a finite number >= 0 (0 = size by KvCacheTokens), got {o.Engine.KvCacheMemoryMiB.ToString(CultureInfo.InvariantCulture)}");
+        Require(o.Engine.KvCacheMemoryMiB == 0 || o.Engine.KvCacheTokens == 0, "Engine:KvCacheMemoryMiB", $"and Engine:KvCacheTokens are both set ({o.Engine.KvCacheMemoryMiB.ToString(CultureInfo.InvariantCulture)} MiB, {o.Engine.KvCacheTokens} tokens); set one");
         Require(o.Engine.MaxQueuedRequests >= 0, "Engine:MaxQueuedRequests", $"must not be negative (0 = no limit), got {o.Engine.MaxQueuedRequests}");
         Require(o.Engine.SchedulingPolicy is "fcfs" or "priority", "Engine:SchedulingPolicy", $"must be \"fcfs\" or \"priority\", got \"{o.Engine.SchedulingPolicy}\"");
         Require(o.Model.ContextLength >= 0, "Model:ContextLength", $"must not be negative, got {o.Model.ContextLength}");

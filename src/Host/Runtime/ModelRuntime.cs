@@ -71,6 +71,7 @@ public sealed class ModelRuntime : IDisposable
                 MaxSequences = options.Engine.MaxSequences,
                 KvBlockSize = options.Engine.KvBlockSize,
                 KvCacheTokens = options.Engine.KvCacheTokens,
+                KvCacheBytes = (long)(options.Engine.KvCacheMemoryMiB * 1024 * 1024),
                 MaxQueuedRequests = options.Engine.MaxQueuedRequests,
                 SchedulingPolicy = options.Engine.SchedulingPolicy == "priority" ? LlmFramework.Engine.Generation.SchedulingPolicy.Priority : LlmFramework.Engine.Generation.SchedulingPolicy.FirstComeFirstServed,
                 PrefixCaching = options.Engine.PrefixCaching,

@@ -98,6 +98,9 @@ public sealed class HostConfigurationErrorTests : IDisposable
     [InlineData("Engine:KvBlockSize", "0", "must be in [1, 1024], got 0")]
     [InlineData("Engine:KvBlockSize", "1025", "must be in [1, 1024], got 1025")]
     [InlineData("Engine:KvCacheTokens", "-1", "must not be negative, got -1")]
+    [InlineData("Engine:KvCacheMemoryMiB", "-2", "must be a finite number >= 0 (0 = size by KvCacheTokens), got -2")]
+    [InlineData("Engine:MaxQueuedRequests", "-1", "must not be negative (0 = no limit), got -1")]
+    [InlineData("Engine:SchedulingPolicy", "lifo", "must be \"fcfs\" or \"priority\", got \"lifo\"")]
     [InlineData("Model:ContextLength", "-5", "must not be negative, got -5")]
     [InlineData("Generation:MaxTokens", "0", "must be at least 1, got 0")]
     [InlineData("Generation:Temperature", "-0.5", "must be a finite number >= 0, got -0.5")]
@@ -111,6 +114,12 @@ public sealed class HostConfigurationErrorTests : IDisposable
     public void Each_range_check_names_the_key_and_the_bad_value(string key, string value, string problem)
     {
         ConfigAssert.Fails(null, [$"LlmFramework:{key}={value}"], $"LlmFramework:{key.Split(':')[0]}:{key.Split(':')[1]} {problem}");
+    }
+
+    [Fact]
+    public void A_kv_memory_budget_and_a_kv_token_count_together_are_refused()
+    {
+        ConfigAssert.Fails(null, ["LlmFramework:Engine:KvCacheMemoryMiB=64", "LlmFramework:Engine:KvCacheTokens=1024"], "LlmFramework:Engine:KvCacheMemoryMiB and Engine:KvCacheTokens are both set (64 MiB, 1024 tokens); set one");
     }
 
     [Fact]
