@@ -214,7 +214,13 @@ public sealed partial class InferenceEngine
 
     private void PublishGauges()
     {
-        Metrics.QueuedRequests = Volatile.Read(ref _newRequestsQueued) + _waiting.Count(g => g.Preemptions > 0);
+        int preempted = 0;
+        foreach (ActiveGeneration g in _waiting)
+        {
+            preempted += g.Preemptions > 0 ? 1 : 0;
+        }
+
+        Metrics.QueuedRequests = Volatile.Read(ref _newRequestsQueued) + preempted;
         Metrics.RunningSequences = _active.Count;
         Metrics.KvBlocksTotal = KvCache.Allocator.TotalBlocks;
         Metrics.KvBlocksUsed = KvCache.Allocator.UsedBlocks;
