@@ -30,6 +30,8 @@ public sealed class MatMulTests
                 data.Add(type, 17, 6, 5, threads);
                 data.Add(type, 3, 3, 4, threads);
                 data.Add(type, 40, 9, 12, threads);
+                data.Add(type, 48, 11, 65, threads); // the 2x4 tile's 64-row block, then a remainder row
+                data.Add(type, 20, 7, 134, threads); // two full 64-row blocks and a 6-row block (a tile and two rows)
             }
 
             foreach (DType type in new[] { DType.Q8_0, DType.Q4_0 })
@@ -142,9 +144,11 @@ public sealed class MatMulTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(9)]
-    public void F16_weights_with_infinities_give_infinite_outputs(int k)
+    [InlineData(1, 1)]
+    [InlineData(9, 1)]
+    [InlineData(9, 5)]
+    [InlineData(40, 70)]
+    public void F16_weights_with_infinities_give_infinite_outputs(int k, int rows)
     {
         var values = new float[2 * k];
         values.AsSpan().Fill(0.5f);
@@ -153,12 +157,16 @@ public sealed class MatMulTests
         var graph = new OpGraph();
         GraphTensor x = graph.Activation(k);
         GraphTensor y = graph.Builder.MatMul(x, graph.Builder.Weight(w));
-        var context = new TestExecutionContext(Data.Batch(1));
-        context.Set(x, Enumerable.Repeat(2f, k).ToArray());
+        var context = new TestExecutionContext(Data.Batch(rows));
+        context.Set(x, Enumerable.Repeat(2f, rows * k).ToArray());
         using CpuBackend backend = Support.Backends.Create(1);
         backend.Execute([graph.NodeOf(y)], context);
 
-        Assert.Equal(float.PositiveInfinity, context.GetF32(y)[0]);
-        Assert.Equal(k, context.GetF32(y)[1]);
+        ReadOnlySpan<float> output = context.GetF32(y);
+        for (int r = 0; r < rows; r++)
+        {
+            Assert.Equal(float.PositiveInfinity, output[2 * r]);
+            Assert.Equal(k, output[(2 * r) + 1]);
+        }
     }
 }

@@ -259,11 +259,12 @@ public sealed class LlamaCppReference : IDisposable
         }
     }
 
-    private static string RecentErrors() =>
+    /// <summary>The last few llama.cpp warnings and errors, for exception messages (empty when none).</summary>
+    internal static string RecentErrors() =>
         s_recentErrors.IsEmpty ? string.Empty : "llama.cpp said: " + string.Join(" | ", s_recentErrors);
 
     /// <summary>Routes llama.cpp's log to nowhere, keeping the last few warnings and errors for exception messages.</summary>
-    private static void EnsureNativeInitialised()
+    internal static void EnsureNativeInitialised()
     {
         lock (s_initLock)
         {

@@ -17,6 +17,14 @@ internal sealed unsafe class MatMulWork : ParallelWork
     /// <summary>Activation rows processed together against one weight row.</summary>
     public const int RowBlock = 8;
 
+    /// <summary>
+    /// Activation rows processed together against one widened pair of F16/BF16 (or F32) weight rows by the 2x4 tile:
+    /// larger than <see cref="RowBlock"/> so that the widening of each weight row (half as costly as the tile's FMAs at
+    /// 8 rows) is paid once per 64 rows; a step of up to 64 decode rows widens every weight row once. 64 rows of x
+    /// (192-512 KiB at K = 768-2048) stay in L2.
+    /// </summary>
+    public const int TiledRowBlock = 64;
+
     private readonly Q8Activations _q8 = new();
     private float[][] _scratch = [];
     private byte* _w;
@@ -75,9 +83,10 @@ internal sealed unsafe class MatMulWork : ParallelWork
         {
             int n0 = chunk * _chunk;
             int n1 = Math.Min(_n, n0 + _chunk);
-            for (int r0 = 0; r0 < _rows; r0 += RowBlock)
+            int block = tiled ? TiledRowBlock : RowBlock;
+            for (int r0 = 0; r0 < _rows; r0 += block)
             {
-                int r1 = Math.Min(_rows, r0 + RowBlock);
+                int r1 = Math.Min(_rows, r0 + block);
                 int n = n0;
                 if (tiled && r1 - r0 >= 4)
                 {
@@ -112,8 +121,8 @@ internal sealed unsafe class MatMulWork : ParallelWork
             {
                 w0 = scratch;
                 w1 = scratch + k;
-                HalfVectors.ToSingle((ushort*)(_w + (n * _rowBytes)), w0, k, _type == DType.BF16);
-                HalfVectors.ToSingle((ushort*)(_w + ((n + 1) * _rowBytes)), w1, k, _type == DType.BF16);
+                Widen((ushort*)(_w + (n * _rowBytes)), w0, k);
+                Widen((ushort*)(_w + ((n + 1) * _rowBytes)), w1, k);
             }
 
             int r = r0;
@@ -157,7 +166,7 @@ internal sealed unsafe class MatMulWork : ParallelWork
 
                 fixed (float* row = _scratch[worker])
                 {
-                    HalfVectors.ToSingle((ushort*)w, row, k, isBf16);
+                    Widen((ushort*)w, row, k);
                     for (int r = r0; r < r1; r++)
                     {
                         _y[((long)r * _n) + n] = Reductions.Dot(row, _x + ((long)r * k), k);
@@ -226,6 +235,19 @@ internal sealed unsafe class MatMulWork : ParallelWork
                 break;
             default:
                 throw new NotSupportedException($"CPU MatMul has no kernel for {_type} weights.");
+        }
+    }
+
+    /// <summary>One F16/BF16 weight row to floats, with the cheaper widening when the weights are known finite.</summary>
+    private void Widen(ushort* source, float* destination, int k)
+    {
+        if (_finiteF16 && _type == DType.F16)
+        {
+            HalfVectors.ToSingleFiniteF16(source, destination, k);
+        }
+        else
+        {
+            HalfVectors.ToSingle(source, destination, k, _type == DType.BF16);
         }
     }
 
