@@ -8,7 +8,7 @@ internal sealed record RagArguments(string Docs, string Question, int TopK, int 
 {
     public static RagArguments Parse(string[] args)
     {
-        var parsed = new RagArguments(Path.Combine(AppContext.BaseDirectory, "docs"), "What did men believe about the planet Mars?", 3, 48, 60, null, null, RemoteTransport.Sse);
+        var parsed = new RagArguments(Path.Combine(AppContext.BaseDirectory, "docs"), "Who was Mr. Bingley?", 3, 48, 60, null, null, RemoteTransport.Sse);
         for (int i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");

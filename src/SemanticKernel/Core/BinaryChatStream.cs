@@ -47,6 +47,7 @@ internal static class BinaryChatStream
             using var reader = new MessagePackStreamReader(body);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) is ReadOnlySequence<byte> message)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 BinaryStreamFrame frame = MessagePackSerializer.Deserialize<BinaryStreamFrame>(message, cancellationToken: cancellationToken);
                 switch (frame.Kind)
                 {

@@ -31,6 +31,8 @@ internal static class SseChatStream
         {
             await foreach (string data in ServerSentEvents.ReadDataAsync(body, cancellationToken).ConfigureAwait(false))
             {
+                // Events already buffered would be read without looking at the token.
+                cancellationToken.ThrowIfCancellationRequested();
                 ChatResponseUpdate update;
                 using (JsonDocument doc = JsonDocument.Parse(data))
                 {

@@ -4,7 +4,7 @@ using Microsoft.Extensions.AI;
 namespace LlmFramework.SemanticKernel.Tests.Services;
 
 [Collection(EngineCollection.Name)]
-public sealed class LlmFrameworkEmbeddingGeneratorTests(EngineFixture fixture)
+public sealed class LlmFrameworkEmbeddingGeneratorTests(EngineFixture fixture, Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]
     public async Task Every_text_gets_a_unit_vector_of_the_models_hidden_size_and_usage_counts_the_tokens()
@@ -43,6 +43,7 @@ public sealed class LlmFrameworkEmbeddingGeneratorTests(EngineFixture fixture)
         ]);
         float similar = Cosine(e[0], e[1]);
         float unrelated = Cosine(e[0], e[2]);
+        output.WriteLine($"cosine: paraphrase {similar:F3}, unrelated {unrelated:F3}");
         Assert.True(similar > unrelated + 0.05f, $"paraphrase {similar:F3} vs unrelated {unrelated:F3}");
     }
 

@@ -27,7 +27,7 @@ internal static class OpenAiTestRoutes
         };
         string model = body.TryGetProperty("model", out JsonElement m) ? m.GetString() ?? "" : "";
         bool stream = body.TryGetProperty("stream", out JsonElement s) && s.GetBoolean();
-        IAsyncEnumerable<ChatResponseUpdate> updates = model == OpenAiTestServer.ScriptedReasoningModel ? Scripted() : chat.GetStreamingResponseAsync(messages, options, context.RequestAborted);
+        IAsyncEnumerable<ChatResponseUpdate> updates = model == OpenAiTestServer.ScriptedReasoningModel ? Scripted() : Paced(model, chat.GetStreamingResponseAsync(messages, options, context.RequestAborted), context.RequestAborted);
         if (!stream)
         {
             ChatResponse response;
@@ -128,7 +128,8 @@ internal static class OpenAiTestRoutes
         var options = new ChatOptions { MaxOutputTokens = request.MaxTokens, Temperature = request.Temperature, TopP = request.TopP, TopK = request.TopK, Seed = request.Seed, StopSequences = [.. request.Stop] };
         context.Response.ContentType = BinaryStreamProtocol.ResponseContentType;
         context.Response.Headers["X-Llmf-Protocol"] = BinaryStreamProtocol.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        await foreach (ChatResponseUpdate u in chat.GetStreamingResponseAsync([.. request.Messages.Select(m => new ChatMessage(new ChatRole(m.Role), m.Content))], options, context.RequestAborted))
+        IAsyncEnumerable<ChatResponseUpdate> updates = chat.GetStreamingResponseAsync([.. request.Messages.Select(m => new ChatMessage(new ChatRole(m.Role), m.Content))], options, context.RequestAborted);
+        await foreach (ChatResponseUpdate u in Paced(request.Model, updates, context.RequestAborted))
         {
             UsageDetails? usage = u.Contents.OfType<UsageContent>().FirstOrDefault()?.Details;
             await OpenAiTestServer.WriteFrameAsync(context, new BinaryStreamFrame
@@ -141,6 +142,20 @@ internal static class OpenAiTestRoutes
                 CompletionTokens = (int)(usage?.OutputTokenCount ?? 0),
                 Model = u.ModelId,
             });
+        }
+    }
+
+    /// <summary>The updates as they come, or for <see cref="OpenAiTestServer.SlowModel"/> at most one per 20 ms.</summary>
+    private static async IAsyncEnumerable<ChatResponseUpdate> Paced(string model, IAsyncEnumerable<ChatResponseUpdate> updates, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (ChatResponseUpdate u in updates.WithCancellation(cancellationToken))
+        {
+            if (model == OpenAiTestServer.SlowModel)
+            {
+                await Task.Delay(20, cancellationToken);
+            }
+
+            yield return u;
         }
     }
 

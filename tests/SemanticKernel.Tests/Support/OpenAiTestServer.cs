@@ -17,19 +17,26 @@ namespace LlmFramework.SemanticKernel.Tests.Support;
 /// Test scaffolding, not the real server: a Kestrel endpoint on 127.0.0.1 with the OpenAI-compatible routes (chat
 /// completions whole and as SSE, embeddings, models) and the binary MessagePack route, answering from the in-process
 /// chat client and embedding generator. Requests need <c>Authorization: Bearer test-key</c>. The model id
-/// <see cref="ScriptedReasoningModel"/> answers with a fixed stream that carries <c>reasoning_content</c>.
+/// <see cref="ScriptedReasoningModel"/> answers with a fixed stream that carries <c>reasoning_content</c>; the model id
+/// <see cref="SlowModel"/> streams the engine's reply at most one piece per 20 ms, as a larger model would.
 /// </summary>
 public sealed class OpenAiTestServer : IAsyncDisposable
 {
     public const string ApiKey = "test-key";
     public const string ScriptedReasoningModel = "scripted-reasoning";
+    public const string SlowModel = "slow";
     private readonly WebApplication _app;
+    private readonly int[] _aborted;
 
-    private OpenAiTestServer(WebApplication app, Uri endpoint)
+    private OpenAiTestServer(WebApplication app, Uri endpoint, int[] aborted)
     {
         _app = app;
         Endpoint = endpoint;
+        _aborted = aborted;
     }
+
+    /// <summary>How many requests the client aborted (Kestrel's RequestAborted fired before the response ended).</summary>
+    public int AbortedRequests => Volatile.Read(ref _aborted[0]);
 
     /// <summary>The /v1 base address.</summary>
     public Uri Endpoint { get; }
@@ -40,8 +47,10 @@ public sealed class OpenAiTestServer : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         WebApplication app = builder.Build();
+        int[] aborted = [0];
         app.Use(async (context, next) =>
         {
+            using CancellationTokenRegistration onAbort = context.RequestAborted.Register(() => Interlocked.Increment(ref aborted[0]));
             if (context.Request.Headers.Authorization != $"Bearer {ApiKey}")
             {
                 await Error(context, 401, "invalid API key", "invalid_request_error", "invalid_api_key");
@@ -56,7 +65,7 @@ public sealed class OpenAiTestServer : IAsyncDisposable
         app.MapPost(BinaryStreamProtocol.Route, context => OpenAiTestRoutes.BinaryChatAsync(context, chat));
         await app.StartAsync();
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new OpenAiTestServer(app, new Uri(address.TrimEnd('/') + "/v1"));
+        return new OpenAiTestServer(app, new Uri(address.TrimEnd('/') + "/v1"), aborted);
     }
 
     /// <summary>Writes an OpenAI error body.</summary>
