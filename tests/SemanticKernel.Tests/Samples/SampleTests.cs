@@ -4,7 +4,8 @@ using LlmFramework.SemanticKernel.Tests.Support;
 namespace LlmFramework.SemanticKernel.Tests.Samples;
 
 /// <summary>Each sample runs once on the default model with a small token budget; its output has the promised shape.</summary>
-public sealed partial class SampleTests
+[Collection(EngineCollection.Name)]
+public sealed partial class SampleTests(EngineFixture fixture)
 {
     [Fact]
     public async Task The_semantic_kernel_chat_sample_prints_a_reply_and_the_same_reply_streamed()
@@ -25,6 +26,18 @@ public sealed partial class SampleTests
 
         // Sampled with a fixed seed: the streamed run repeats the whole one.
         Assert.Equal(wholeText, streamedText);
+    }
+
+    [Theory]
+    [InlineData("sse", "Sse")]
+    [InlineData("msgpack", "MessagePack")]
+    public async Task The_semantic_kernel_chat_sample_talks_to_a_remote_host_over_either_transport(string flag, string transport)
+    {
+        await using OpenAiTestServer server = await OpenAiTestServer.StartAsync(fixture.Chat, fixture.Embeddings, fixture.Engine.ModelId);
+        (int code, string output, string error) = await SampleRunner.RunAsync("SemanticKernelChat", "--endpoint", server.Endpoint.AbsoluteUri, "--transport", flag, "--api-key", OpenAiTestServer.ApiKey, "--max-tokens", "8");
+        Assert.True(code == 0, $"exit {code}: {error}");
+        Assert.StartsWith($"[remote: {server.Endpoint.AbsoluteUri} over {transport}]", output, StringComparison.Ordinal);
+        Assert.Matches(DoneLine(), output);
     }
 
     [Fact]
