@@ -64,7 +64,7 @@ internal static class ChatCommand
                     PromptTokens = runtime.Model.Tokenizer.Encode(prompt, addSpecialTokens: !prompt.StartsWith(BosText(runtime), StringComparison.Ordinal)),
                     Sampling = sampling.Sampling(parse, session.Options.Generation),
                     MaxTokens = sampling.MaxTokensOr(parse, session.Options.Generation),
-                    StopStrings = [.. sampling.StopStrings(parse, session.Options.Generation), .. template is PlainChatTemplate ? new[] { "\nUser:" } : []],
+                    StopStrings = [.. sampling.StopStrings(parse, session.Options.Generation), .. template is PlainChatTemplate ? new[] { PlainChatTemplate.TurnStop } : []],
                 };
                 var reply = new StringBuilder();
                 GenerateCommand.StreamToConsole(runtime, request, echo: null, cancellationToken, reply, trimStart: true);
@@ -78,23 +78,4 @@ internal static class ChatCommand
 
     private static string BosText(ModelRuntime runtime) =>
         runtime.Model.Tokenizer.BosId is int bos ? runtime.Model.Tokenizer.GetTokenText(bos) : "\u0000";
-
-    private sealed class PlainChatTemplate : IChatTemplate
-    {
-        public string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt = true)
-        {
-            var sb = new StringBuilder();
-            foreach (ChatMessage m in messages)
-            {
-                sb.Append(m.Role switch { "system" => "System: ", "assistant" => "Assistant: ", _ => "User: " }).Append(m.Content).Append('\n');
-            }
-
-            if (addGenerationPrompt)
-            {
-                sb.Append("Assistant:");
-            }
-
-            return sb.ToString();
-        }
-    }
 }
