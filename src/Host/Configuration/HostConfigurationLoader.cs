@@ -247,8 +247,8 @@ public static class HostConfigurationLoader
         require(!string.IsNullOrWhiteSpace(s.Urls), "Server:Urls", $"must name at least one address such as \"{ServerOptions.DefaultUrls}\"");
         foreach (string url in s.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            require(Uri.TryCreate(url.Replace("://*", "://localhost", StringComparison.Ordinal).Replace("://+", "://localhost", StringComparison.Ordinal), UriKind.Absolute, out Uri? uri) && uri.Scheme is "http" or "https",
-                "Server:Urls", $"'{url}' is not an http:// or https:// address");
+            require(Uri.TryCreate(url.Replace("://*", "://localhost", StringComparison.Ordinal).Replace("://+", "://localhost", StringComparison.Ordinal), UriKind.Absolute, out Uri? uri) && uri.Scheme == "http",
+                "Server:Urls", $"'{url}' is not an http:// address (put TLS in a reverse proxy)");
         }
 
         require(s.ApiKeys.All(k => !string.IsNullOrWhiteSpace(k)), "Server:ApiKeys", "must not contain empty keys");
