@@ -121,6 +121,18 @@ public sealed class LoadAndLifecycleTests
         await server.DisposeAsync();
     }
 
+    [Fact]
+    public async Task A_request_past_its_timeout_is_cancelled_and_answered_504()
+    {
+        await using TestServer server = await TestServer.StartAsync(o => o.Server.RequestTimeoutSeconds = 1);
+        InferenceEngine engine = server.Host.Models.Resolve(null).Engine;
+        int freeAtStart = engine.KvCache.Allocator.FreeBlocks;
+        (int status, string body) = await server.PostAsync("/v1/completions", "{\"prompt\":\"The sea\",\"max_tokens\":480,\"n\":8,\"temperature\":0}");
+        Assert.Equal(504, status);
+        Assert.Equal("timeout_error", TestServer.ErrorOf(body).GetProperty("type").GetString());
+        await Eventually.HoldsAsync(() => engine.KvCache.Allocator.FreeBlocks == freeAtStart, TimeSpan.FromSeconds(20), "the KV blocks to be freed");
+    }
+
     private static Task<HttpResponseMessage> Send(TestServer server, string json, CancellationToken cancellationToken) =>
         server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/v1/completions") { Content = new StringContent(json, Encoding.UTF8, "application/json") }, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
 }
