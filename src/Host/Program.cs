@@ -17,7 +17,17 @@ internal static class Program
             BenchCommand.Create(),
             EvalPplCommand.Create(),
             ExportGgufCommand.Create(),
+            ServeCommand.Create(),
         };
-        return root.Parse(args).Invoke();
+        ParseResult parse = root.Parse(args);
+
+        // serve handles SIGTERM/Ctrl+C itself (graceful shutdown can take longer than the parser's 2 s grace).
+        var invocation = new InvocationConfiguration();
+        if (parse.CommandResult.Command.Name == ServeCommand.Name)
+        {
+            invocation.ProcessTerminationTimeout = null;
+        }
+
+        return parse.Invoke(invocation);
     }
 }

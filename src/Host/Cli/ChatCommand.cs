@@ -22,7 +22,7 @@ internal static class ChatCommand
         {
             using CliSession session = CliSession.Open(parse, common, hotReload: true);
             ModelRuntime runtime = session.Runtime;
-            IChatTemplate template = runtime.Model.ChatTemplate ?? new PlainChatTemplate();
+            IChatTemplate template = ChatPrompts.TemplateOf(runtime.Model);
             if (runtime.Model.ChatTemplate is null)
             {
                 Console.Error.WriteLine("(the model has no chat template; using a plain 'User:/Assistant:' format)");
@@ -61,10 +61,10 @@ internal static class ChatCommand
                 string prompt = template.Render(messages, addGenerationPrompt: true);
                 var request = new GenerationRequest
                 {
-                    PromptTokens = runtime.Model.Tokenizer.Encode(prompt, addSpecialTokens: !prompt.StartsWith(BosText(runtime), StringComparison.Ordinal)),
+                    PromptTokens = ChatPrompts.Encode(runtime.Model, prompt),
                     Sampling = sampling.Sampling(parse, session.Options.Generation),
                     MaxTokens = sampling.MaxTokensOr(parse, session.Options.Generation),
-                    StopStrings = [.. sampling.StopStrings(parse, session.Options.Generation), .. template is PlainChatTemplate ? new[] { PlainChatTemplate.TurnStop } : []],
+                    StopStrings = [.. sampling.StopStrings(parse, session.Options.Generation), .. ChatPrompts.StopsOf(template)],
                 };
                 var reply = new StringBuilder();
                 GenerateCommand.StreamToConsole(runtime, request, echo: null, cancellationToken, reply, trimStart: true);
@@ -75,7 +75,4 @@ internal static class ChatCommand
         })));
         return command;
     }
-
-    private static string BosText(ModelRuntime runtime) =>
-        runtime.Model.Tokenizer.BosId is int bos ? runtime.Model.Tokenizer.GetTokenText(bos) : "\u0000";
 }

@@ -30,9 +30,14 @@ internal sealed class CliSession : IDisposable
     /// <summary>The host's own plugins folder.</summary>
     public static string HostPluginDirectory => Path.Combine(AppContext.BaseDirectory, "plugins");
 
-    public static CliSession Open(ParseResult parse, CommonOptions common, bool hotReload = false)
+    /// <summary>
+    /// Loads the configuration (the verb's <paramref name="verbOverrides"/> first, so --set wins over them), sets up
+    /// logging and loads the plugins.
+    /// </summary>
+    public static CliSession Open(ParseResult parse, CommonOptions common, bool hotReload = false, IEnumerable<string>? verbOverrides = null)
     {
-        var overrides = new List<string>(parse.GetValue(common.Set) ?? []);
+        var overrides = new List<string>(verbOverrides ?? []);
+        overrides.AddRange(parse.GetValue(common.Set) ?? []);
         if (parse.GetValue(common.Threads) is int threads)
         {
             overrides.Add($"LlmFramework:Backends:Threads={threads}");

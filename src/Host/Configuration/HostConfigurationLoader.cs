@@ -67,23 +67,10 @@ public static class HostConfigurationLoader
             throw new HostConfigurationException($"{Where(configFile)}{ex.Message}{(ex.InnerException is { } inner ? " (" + inner.Message + ")" : "")}", ex);
         }
 
-        if (!string.IsNullOrEmpty(options.Model.Path) && baseDirectory is not null && !Path.IsPathRooted(options.Model.Path))
+        ResolveModelPaths(options.Model, baseDirectory);
+        foreach (ModelOptions served in options.Server.Models)
         {
-            options.Model.Path = Path.GetFullPath(Path.Combine(baseDirectory, options.Model.Path));
-        }
-
-        foreach (AdapterOptions adapter in options.Model.Adapters)
-        {
-            if (!string.IsNullOrEmpty(adapter.Path) && baseDirectory is not null && !Path.IsPathRooted(adapter.Path))
-            {
-                adapter.Path = Path.GetFullPath(Path.Combine(baseDirectory, adapter.Path));
-            }
-
-            // "Merged" / "Unmerged" (the AdapterMode names) mean the same as the documented lower-case values.
-            if (adapter.Mode is { } mode && (mode.Equals("merged", StringComparison.OrdinalIgnoreCase) || mode.Equals("unmerged", StringComparison.OrdinalIgnoreCase)))
-            {
-                adapter.Mode = mode.ToLowerInvariant();
-            }
+            ResolveModelPaths(served, baseDirectory);
         }
 
         for (int i = 0; i < options.Plugins.Directories.Count; i++)
@@ -96,6 +83,29 @@ public static class HostConfigurationLoader
 
         Validate(options, configFile);
         return (options, configuration);
+    }
+
+    /// <summary>Makes a model's path and adapter paths absolute (relative to the config file's folder) and normalises adapter modes.</summary>
+    private static void ResolveModelPaths(ModelOptions model, string? baseDirectory)
+    {
+        if (!string.IsNullOrEmpty(model.Path) && baseDirectory is not null && !Path.IsPathRooted(model.Path))
+        {
+            model.Path = Path.GetFullPath(Path.Combine(baseDirectory, model.Path));
+        }
+
+        foreach (AdapterOptions adapter in model.Adapters)
+        {
+            if (!string.IsNullOrEmpty(adapter.Path) && baseDirectory is not null && !Path.IsPathRooted(adapter.Path))
+            {
+                adapter.Path = Path.GetFullPath(Path.Combine(baseDirectory, adapter.Path));
+            }
+
+            // "Merged" / "Unmerged" (the AdapterMode names) mean the same as the documented lower-case values.
+            if (adapter.Mode is { } mode && (mode.Equals("merged", StringComparison.OrdinalIgnoreCase) || mode.Equals("unmerged", StringComparison.OrdinalIgnoreCase)))
+            {
+                adapter.Mode = mode.ToLowerInvariant();
+            }
+        }
     }
 
     private static void CheckJsonFile(string path)
@@ -201,30 +211,61 @@ public static class HostConfigurationLoader
         Require(o.Engine.KvCacheMemoryMiB == 0 || o.Engine.KvCacheTokens == 0, "Engine:KvCacheMemoryMiB", $"and Engine:KvCacheTokens are both set ({o.Engine.KvCacheMemoryMiB.ToString(CultureInfo.InvariantCulture)} MiB, {o.Engine.KvCacheTokens} tokens); set one");
         Require(o.Engine.MaxQueuedRequests >= 0, "Engine:MaxQueuedRequests", $"must not be negative (0 = no limit), got {o.Engine.MaxQueuedRequests}");
         Require(o.Engine.SchedulingPolicy is "fcfs" or "priority", "Engine:SchedulingPolicy", $"must be \"fcfs\" or \"priority\", got \"{o.Engine.SchedulingPolicy}\"");
-        Require(o.Model.ContextLength >= 0, "Model:ContextLength", $"must not be negative, got {o.Model.ContextLength}");
         Require(o.Generation.MaxTokens >= 1, "Generation:MaxTokens", $"must be at least 1, got {o.Generation.MaxTokens}");
         Require(o.Generation.Temperature >= 0 && float.IsFinite(o.Generation.Temperature), "Generation:Temperature", $"must be a finite number >= 0, got {o.Generation.Temperature.ToString(CultureInfo.InvariantCulture)}");
         Require(o.Generation.TopP > 0 && o.Generation.TopP <= 1, "Generation:TopP", $"must be in (0, 1], got {o.Generation.TopP.ToString(CultureInfo.InvariantCulture)}");
         Require(o.Generation.MinP >= 0 && o.Generation.MinP <= 1, "Generation:MinP", $"must be in [0, 1], got {o.Generation.MinP.ToString(CultureInfo.InvariantCulture)}");
         Require(o.Generation.TopK >= 0, "Generation:TopK", $"must not be negative, got {o.Generation.TopK}");
         Require(o.Generation.RepetitionPenalty > 0, "Generation:RepetitionPenalty", $"must be > 0, got {o.Generation.RepetitionPenalty.ToString(CultureInfo.InvariantCulture)}");
-        if (!string.IsNullOrEmpty(o.Model.Path))
-        {
-            Require(File.Exists(o.Model.Path) || Directory.Exists(o.Model.Path), "Model:Path", $"'{o.Model.Path}' does not exist");
-        }
-
-        for (int i = 0; i < o.Model.Adapters.Count; i++)
-        {
-            AdapterOptions a = o.Model.Adapters[i];
-            Require(!string.IsNullOrWhiteSpace(a.Path), $"Model:Adapters:{i}:Path", "is empty; name a PEFT adapter folder");
-            Require(Directory.Exists(a.Path), $"Model:Adapters:{i}:Path", $"'{a.Path}' is not a folder");
-            Require(a.Mode is "merged" or "unmerged", $"Model:Adapters:{i}:Mode", $"must be \"merged\" or \"unmerged\", got \"{a.Mode}\"");
-            Require(float.IsFinite(a.Scale), $"Model:Adapters:{i}:Scale", $"must be a finite number, got {a.Scale.ToString(CultureInfo.InvariantCulture)}");
-        }
-
+        ValidateModel(o.Model, "Model", Require);
+        ValidateServer(o.Server, Require);
         foreach (string dir in o.Plugins.Directories)
         {
             Require(Directory.Exists(dir), "Plugins:Directories", $"'{dir}' does not exist");
+        }
+    }
+
+    /// <summary>Checks LlmFramework:Model or one entry of LlmFramework:Server:Models (<paramref name="key"/>).</summary>
+    private static void ValidateModel(ModelOptions m, string key, Action<bool, string, string> require)
+    {
+        require(m.ContextLength >= 0, $"{key}:ContextLength", $"must not be negative, got {m.ContextLength}");
+        if (!string.IsNullOrEmpty(m.Path))
+        {
+            require(File.Exists(m.Path) || Directory.Exists(m.Path), $"{key}:Path", $"'{m.Path}' does not exist");
+        }
+
+        for (int i = 0; i < m.Adapters.Count; i++)
+        {
+            AdapterOptions a = m.Adapters[i];
+            require(!string.IsNullOrWhiteSpace(a.Path), $"{key}:Adapters:{i}:Path", "is empty; name a PEFT adapter folder");
+            require(Directory.Exists(a.Path), $"{key}:Adapters:{i}:Path", $"'{a.Path}' is not a folder");
+            require(a.Mode is "merged" or "unmerged", $"{key}:Adapters:{i}:Mode", $"must be \"merged\" or \"unmerged\", got \"{a.Mode}\"");
+            require(float.IsFinite(a.Scale), $"{key}:Adapters:{i}:Scale", $"must be a finite number, got {a.Scale.ToString(CultureInfo.InvariantCulture)}");
+        }
+    }
+
+    private static void ValidateServer(ServerOptions s, Action<bool, string, string> require)
+    {
+        require(!string.IsNullOrWhiteSpace(s.Urls), "Server:Urls", $"must name at least one address such as \"{ServerOptions.DefaultUrls}\"");
+        foreach (string url in s.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            require(Uri.TryCreate(url.Replace("://*", "://localhost", StringComparison.Ordinal).Replace("://+", "://localhost", StringComparison.Ordinal), UriKind.Absolute, out Uri? uri) && uri.Scheme == "http",
+                "Server:Urls", $"'{url}' is not an http:// address (put TLS in a reverse proxy)");
+        }
+
+        require(s.ApiKeys.All(k => !string.IsNullOrWhiteSpace(k)), "Server:ApiKeys", "must not contain empty keys");
+        require(s.MaxRequestBodyBytes >= 1024, "Server:MaxRequestBodyBytes", $"must be at least 1024, got {s.MaxRequestBodyBytes}");
+        require(s.RequestTimeoutSeconds >= 0, "Server:RequestTimeoutSeconds", $"must not be negative (0 = no limit), got {s.RequestTimeoutSeconds}");
+        require(s.ShutdownTimeoutSeconds >= 0, "Server:ShutdownTimeoutSeconds", $"must not be negative, got {s.ShutdownTimeoutSeconds}");
+        require(s.DefaultMaxTokens >= 0, "Server:DefaultMaxTokens", $"must not be negative (0 = LlmFramework:Generation:MaxTokens), got {s.DefaultMaxTokens}");
+        require(s.RetryAfterSeconds >= 1, "Server:RetryAfterSeconds", $"must be at least 1, got {s.RetryAfterSeconds}");
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < s.Models.Count; i++)
+        {
+            ModelOptions m = s.Models[i];
+            require(!string.IsNullOrWhiteSpace(m.Path), $"Server:Models:{i}:Path", "is empty; name a GGUF file or Hugging Face folder");
+            ValidateModel(m, $"Server:Models:{i}", require);
+            require(string.IsNullOrEmpty(m.Id) || ids.Add(m.Id), $"Server:Models:{i}:Id", $"'{m.Id}' is used by an earlier entry");
         }
     }
 

@@ -20,4 +20,7 @@ public sealed class HostOptions
 
     /// <summary>Default sampling settings.</summary>
     public GenerationSettings Generation { get; set; } = new();
+
+    /// <summary>The HTTP server (the serve verb).</summary>
+    public ServerOptions Server { get; set; } = new();
 }

@@ -1,8 +1,11 @@
 namespace LlmFramework.Host.Configuration;
 
-/// <summary>LlmFramework:Model.</summary>
+/// <summary>LlmFramework:Model (and each entry of LlmFramework:Server:Models).</summary>
 public sealed class ModelOptions
 {
+    /// <summary>The id the HTTP server lists it under (a request's "model" field); empty = the file or folder name.</summary>
+    public string Id { get; set; } = "";
+
     /// <summary>GGUF file or Hugging Face folder; empty means the embedded default model. Relative paths are resolved against the config file's folder.</summary>
     public string Path { get; set; } = "";
 

@@ -43,24 +43,32 @@ public sealed class ModelRuntime : IDisposable
     public int BackendSwapCount { get; private set; }
 
     /// <summary>Loads the configured model (or the default one) and starts an engine on the configured backends.</summary>
-    public static ModelRuntime Start(PluginManager plugins, HostOptions options, ILogger logger)
+    public static ModelRuntime Start(PluginManager plugins, HostOptions options, ILogger logger) =>
+        Start(plugins, options, options?.Model!, logger);
+
+    /// <summary>
+    /// Loads <paramref name="modelOptions"/> (LlmFramework:Model or an entry of LlmFramework:Server:Models; empty path = the
+    /// default model) and starts an engine for it with the backends and engine sizes of <paramref name="options"/>.
+    /// </summary>
+    public static ModelRuntime Start(PluginManager plugins, HostOptions options, ModelOptions modelOptions, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(plugins);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(modelOptions);
         IReadOnlyList<IModelFamily> families = plugins.ModelFamilies;
         if (families.Count == 0)
         {
             throw new InvalidOperationException($"no model-family plugin is loaded (searched {string.Join(", ", plugins.Directories)}){FailureSummary(plugins)}");
         }
 
-        string path = string.IsNullOrEmpty(options.Model.Path) ? DefaultModel.Locate() : options.Model.Path;
+        string path = string.IsNullOrEmpty(modelOptions.Path) ? DefaultModel.Locate() : modelOptions.Path;
         ModelSource source = ModelSource.Open(path);
-        IModelFamily family = ChooseFamily(families, source, options.Model.Family);
+        IModelFamily family = ChooseFamily(families, source, modelOptions.Family);
         logger.LogInformation("loading {Path} with the {Family} family", source.Path, family.Name);
         IModel model = family.Load(source, new ModelLoadOptions
         {
-            ContextLength = options.Model.ContextLength,
-            Adapters = [.. options.Model.Adapters.Select(a => new AdapterSpec(a.Path, a.Mode == "unmerged" ? AdapterMode.Unmerged : AdapterMode.Merged, a.Scale))],
+            ContextLength = modelOptions.ContextLength,
+            Adapters = [.. modelOptions.Adapters.Select(a => new AdapterSpec(a.Path, a.Mode == "unmerged" ? AdapterMode.Unmerged : AdapterMode.Merged, a.Scale))],
         });
         try
         {
@@ -75,7 +83,7 @@ public sealed class ModelRuntime : IDisposable
                 MaxQueuedRequests = options.Engine.MaxQueuedRequests,
                 SchedulingPolicy = options.Engine.SchedulingPolicy == "priority" ? LlmFramework.Engine.Generation.SchedulingPolicy.Priority : LlmFramework.Engine.Generation.SchedulingPolicy.FirstComeFirstServed,
                 PrefixCaching = options.Engine.PrefixCaching,
-                ContextLength = options.Model.ContextLength,
+                ContextLength = modelOptions.ContextLength,
                 Threads = options.Backends.Threads,
             };
             var engine = new InferenceEngine(model, backends, engineOptions, logger);

@@ -4,8 +4,8 @@ using LlmFramework.Abstractions.Tokenization;
 namespace LlmFramework.Host.Runtime;
 
 /// <summary>
-/// The chat format used for a model whose checkpoint has no chat template: one "System: ", "User: " or
-/// "Assistant: " line per message, ending with "Assistant:" when a reply is wanted. Generation should stop at
+/// The chat format used for a model whose checkpoint has no chat template: one "System: ", "User: ", "Assistant: " or
+/// "Tool: " line per message, ending with "Assistant:" when a reply is wanted. Generation should stop at
 /// <see cref="TurnStop"/>, where the model starts writing the user's next turn.
 /// </summary>
 public sealed class PlainChatTemplate : IChatTemplate
@@ -20,7 +20,7 @@ public sealed class PlainChatTemplate : IChatTemplate
         var sb = new StringBuilder();
         foreach (ChatMessage m in messages)
         {
-            sb.Append(m.Role switch { "system" => "System: ", "assistant" => "Assistant: ", _ => "User: " }).Append(m.Content).Append('\n');
+            sb.Append(m.Role switch { "system" => "System: ", "assistant" => "Assistant: ", "tool" => "Tool: ", _ => "User: " }).Append(m.Content).Append('\n');
         }
 
         if (addGenerationPrompt)

@@ -1,0 +1,81 @@
+using System.Globalization;
+using LlmFramework.Engine.Metrics;
+using Microsoft.AspNetCore.Http;
+
+namespace LlmFramework.Host.Serving.Routes;
+
+/// <summary>GET /metrics: every served model's engine metrics (label model="id") and the server's HTTP counters, in the Prometheus text format.</summary>
+internal static class MetricsRoute
+{
+    public const string Path = "/metrics";
+
+    private static readonly (string Name, string Type, string Help, Func<EngineMetrics, double> Value)[] EngineSeries =
+    [
+        ("llmf_queue_length", "gauge", "Requests waiting to start (new and preempted).", m => m.QueuedRequests),
+        ("llmf_running_sequences", "gauge", "Sequences admitted and running (prefilling or decoding).", m => m.RunningSequences),
+        ("llmf_kv_blocks_total", "gauge", "Blocks in the KV cache.", m => m.KvBlocksTotal),
+        ("llmf_kv_blocks_used", "gauge", "KV blocks held by at least one sequence.", m => m.KvBlocksUsed),
+        ("llmf_kv_blocks_free", "gauge", "KV blocks no sequence holds (some may keep a cached prefix until evicted).", m => m.KvBlocksFree),
+        ("llmf_kv_blocks_cached", "gauge", "Full KV blocks registered in the prefix cache.", m => m.KvBlocksCached),
+        ("llmf_prefix_cache_hit_rate", "gauge", "Prompt tokens found in the prefix cache / prompt tokens looked up.", m => m.PrefixCacheHitRate),
+        ("llmf_prefix_cache_query_tokens_total", "counter", "Prompt tokens looked up in the prefix cache.", m => m.PrefixCacheQueryTokens),
+        ("llmf_prefix_cache_hit_tokens_total", "counter", "Prompt tokens whose KV came from the prefix cache.", m => m.PrefixCacheHitTokens),
+        ("llmf_preemptions_total", "counter", "Times a running sequence gave its KV blocks back to be recomputed later.", m => m.Preemptions),
+        ("llmf_generation_tokens_per_second", "gauge", "Generated tokens per second over about the last five seconds.", m => m.GeneratedTokensPerSecond),
+        ("llmf_prompt_tokens_total", "counter", "Prompt tokens processed.", m => m.PromptTokens),
+        ("llmf_generation_tokens_total", "counter", "Tokens generated.", m => m.GeneratedTokens),
+        ("llmf_engine_steps_total", "counter", "Engine steps run.", m => m.Steps),
+    ];
+
+    private static readonly (string Name, string Help, Func<EngineMetrics, LatencyHistogram> Histogram)[] Histograms =
+    [
+        ("llmf_time_to_first_token_seconds", "From a request's arrival to its first generated token.", m => m.TimeToFirstToken),
+        ("llmf_time_per_output_token_seconds", "Between two consecutive tokens of one generation.", m => m.TimePerOutputToken),
+        ("llmf_request_latency_seconds", "From a request's arrival at the engine to its end.", m => m.RequestLatency),
+    ];
+
+    public static Task HandleAsync(HttpContext context, ServerContext server)
+    {
+        IReadOnlyList<ServedModel> models = server.Models.Snapshot();
+        var text = new PrometheusText();
+        foreach ((string name, string type, string help, Func<EngineMetrics, double> value) in EngineSeries)
+        {
+            text.Family(name, type, help);
+            foreach (ServedModel m in models)
+            {
+                text.Sample(name, value(m.Engine.Metrics), ("model", m.Id));
+            }
+        }
+
+        text.Family("llmf_requests_total", "counter", "Generations ended in the engine, by outcome.");
+        foreach (ServedModel m in models)
+        {
+            EngineMetrics e = m.Engine.Metrics;
+            foreach ((string outcome, long count) in new[] { ("finished", e.RequestsFinished), ("cancelled", e.RequestsCancelled), ("failed", e.RequestsFailed), ("rejected", e.RequestsRejected) })
+            {
+                text.Sample("llmf_requests_total", count, ("model", m.Id), ("outcome", outcome));
+            }
+        }
+
+        foreach ((string name, string help, Func<EngineMetrics, LatencyHistogram> histogram) in Histograms)
+        {
+            text.Family(name, "histogram", help);
+            foreach (ServedModel m in models)
+            {
+                text.Histogram(name, histogram(m.Engine.Metrics), ("model", m.Id));
+            }
+        }
+
+        text.Family("llmf_http_requests_total", "counter", "HTTP requests answered, by route and status code.");
+        foreach (KeyValuePair<(string Route, int Status), long> c in server.Counters.Snapshot())
+        {
+            text.Sample("llmf_http_requests_total", c.Value, ("route", c.Key.Route), ("code", c.Key.Status.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        text.Family("llmf_http_requests_in_flight", "gauge", "Generation and embedding requests being served now.").Sample("llmf_http_requests_in_flight", server.State.InFlight);
+        text.Family("llmf_server_draining", "gauge", "1 while the server shuts down (refusing new work).").Sample("llmf_server_draining", server.State.Draining ? 1 : 0);
+        text.Family("llmf_models_loaded", "gauge", "Models being served.").Sample("llmf_models_loaded", models.Count);
+        context.Response.ContentType = PrometheusText.ContentType;
+        return context.Response.WriteAsync(text.ToString(), context.RequestAborted);
+    }
+}
