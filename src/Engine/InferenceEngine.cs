@@ -56,6 +56,7 @@ public sealed partial class InferenceEngine : IDisposable
         Threads = Options.Threads > 0 ? Options.Threads : Environment.ProcessorCount;
         _executor = new GraphExecutor(Graph, backends, KvCache, Options.MaxBatchTokens, Threads, logger);
         _batch = new StepBatch(Options.MaxBatchTokens);
+        PublishGauges();
         _logger?.LogInformation("engine ready: {Model}; KV cache {Blocks} blocks x {BlockSize} tokens ({MiB:F1} MiB reserved); activations {ActMiB:F1} MiB; {Threads} threads",
             model.Info.Description, blocks, Options.KvBlockSize, KvCache.ReservedBytes / 1048576.0, _executor.Arena.TotalBytes / 1048576.0, Threads);
     }

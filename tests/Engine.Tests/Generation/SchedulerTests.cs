@@ -233,6 +233,16 @@ public sealed class SchedulerTests
         Assert.True(engine.Metrics.Steps >= 5);
     }
 
+    [Fact]
+    public void A_new_engine_reports_its_whole_cache_as_free()
+    {
+        using var model = new TinyModel();
+        using var engine = new InferenceEngine(model, [new ReferenceBackend()], new EngineOptions { KvBlockSize = 4, KvCacheTokens = 40 });
+        Assert.Equal(10, engine.Metrics.KvBlocksTotal);
+        Assert.Equal(10, engine.Metrics.KvBlocksFree);
+        Assert.Equal(0, engine.Metrics.KvBlocksUsed);
+    }
+
     private static void EngineMetricsSnapshot(InferenceEngine engine) => Assert.Equal(engine.KvCache.Allocator.TotalBlocks, engine.Metrics.KvBlocksTotal);
 
     private static async Task WaitUntil(Func<bool> condition)
