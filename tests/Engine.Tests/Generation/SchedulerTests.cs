@@ -131,24 +131,30 @@ public sealed class SchedulerTests
         using var gate = new ManualResetEventSlim(false);
         backend.AfterExecute = _ => gate.Wait(TimeSpan.FromSeconds(30));
         using var engine = new InferenceEngine(model, [backend], new EngineOptions { MaxSequences = 1, SchedulingPolicy = policy });
-        var finished = new List<int>();
-        async Task RunOne(int index, int priority)
-        {
-            await Run(engine, Greedy(model, "abc", 4) with { Priority = priority });
-            lock (finished)
-            {
-                finished.Add(index);
-            }
-        }
 
-        Task first = RunOne(0, priority: 9);
-        await WaitUntil(() => backend.ExecuteCalls > 0 || engine.ActiveGenerations > 0);
-        Task low = RunOne(1, priority: 5);
-        Task high = RunOne(2, priority: 0);
+        // The order in which sequences first run, read off the steps (sequence ids follow submission order).
+        var firstRun = new List<int>();
+        backend.BeforeExecute = context =>
+        {
+            foreach (var slice in context.Batch.Sequences)
+            {
+                if (!firstRun.Contains(slice.SequenceId))
+                {
+                    firstRun.Add(slice.SequenceId);
+                }
+            }
+        };
+
+        Task<List<GenerationChunk>> first = Run(engine, Greedy(model, "abc", 4) with { Priority = 9 });
+        await WaitUntil(() => engine.ActiveGenerations > 0);
+        Task<List<GenerationChunk>> low = Run(engine, Greedy(model, "abc", 4) with { Priority = 5 });
+        Task<List<GenerationChunk>> high = Run(engine, Greedy(model, "abc", 4) with { Priority = 0 });
         await WaitUntil(() => engine.Metrics.QueuedRequests == 2);
         gate.Set();
         await Task.WhenAll(first, low, high);
-        Assert.Equal(expectedOrder, finished);
+        Assert.Equal(3, firstRun.Count);
+        List<int> submitted = [.. firstRun.Order()];
+        Assert.Equal(expectedOrder, firstRun.Select(id => submitted.IndexOf(id)).ToArray()); // as submission indices
     }
 
     [Fact]

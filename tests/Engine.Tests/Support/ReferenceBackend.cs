@@ -30,12 +30,16 @@ internal sealed class ReferenceBackend : IBackend
 
     public int ExecuteCalls { get; private set; }
 
+    /// <summary>Called before every Execute with the step's context (its batch names the sequences in the step).</summary>
+    public Action<IExecutionContext>? BeforeExecute { get; set; }
+
     public OpSupport Supports(GraphNode node) =>
         _ops is null || _ops.Contains(node.Op) ? OpSupport.Yes : OpSupport.No($"{Name} does not implement {node.Op}");
 
     public void Execute(IReadOnlyList<GraphNode> nodes, IExecutionContext context)
     {
         ObjectDisposedException.ThrowIf(Disposed, this);
+        BeforeExecute?.Invoke(context);
         foreach (GraphNode node in nodes)
         {
             ReferenceOps.Execute(node, context);
