@@ -90,6 +90,11 @@ internal sealed unsafe class MatMulWork : ParallelWork
                 int n = n0;
                 if (tiled && r1 - r0 >= 4)
                 {
+                    for (; n + 3 < n1; n += 4)
+                    {
+                        FourRowsTimesBlock(worker, n, r0, r1);
+                    }
+
                     for (; n + 1 < n1; n += 2)
                     {
                         TwoRowsTimesBlock(worker, n, r0, r1);
@@ -99,6 +104,42 @@ internal sealed unsafe class MatMulWork : ParallelWork
                 for (; n < n1; n++)
                 {
                     RowTimesBlock(worker, n, r0, r1);
+                }
+            }
+        }
+    }
+
+    /// <summary>Weight rows n..n+3 against activation rows r0..r1 (at least 4) with the 4x4 float tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void FourRowsTimesBlock(int worker, int n, int r0, int r1)
+    {
+        int k = _k;
+        fixed (float* scratch = _scratch.Length > worker ? _scratch[worker] : null)
+        {
+            float* w = scratch;
+            if (_type == DType.F32 && _rowBytes == (long)k * sizeof(float))
+            {
+                w = (float*)(_w + (n * _rowBytes)); // four consecutive rows, k floats apart
+            }
+            else
+            {
+                for (int j = 0; j < 4; j++)
+                {
+                    Widen((ushort*)(_w + ((n + j) * _rowBytes)), scratch + ((long)j * k), k);
+                }
+            }
+
+            int r = r0;
+            for (; r + 3 < r1; r += 4)
+            {
+                FloatTile.Dot4x4(w, _x + ((long)r * k), k, _y + ((long)r * _n) + n, _n);
+            }
+
+            for (; r < r1; r++)
+            {
+                for (int j = 0; j < 4; j++)
+                {
+                    _y[((long)r * _n) + n + j] = Reductions.Dot(w + ((long)j * k), _x + ((long)r * k), k);
                 }
             }
         }
@@ -260,9 +301,9 @@ internal sealed unsafe class MatMulWork : ParallelWork
 
         for (int i = 0; i < threads; i++)
         {
-            if (_scratch[i] is null || _scratch[i].Length < 2 * k)
+            if (_scratch[i] is null || _scratch[i].Length < 4 * k)
             {
-                _scratch[i] = GC.AllocateUninitializedArray<float>(Math.Max(2 * k, 64), pinned: true);
+                _scratch[i] = GC.AllocateUninitializedArray<float>(Math.Max(4 * k, 64), pinned: true);
             }
         }
     }
