@@ -43,6 +43,7 @@ public sealed class MatMulTests
 
                 data.Add(type, 96, 37, 9, threads);
                 data.Add(type, 64, 130, 17, threads);
+                data.Add(type, 544, 11, 70, threads); // Q8_0 from 16 rows: dequantised weights through the float tiles (4x4, 2x4, a single row)
             }
 
             foreach (DType type in new[] { DType.Q4_K, DType.Q6_K })

@@ -9,8 +9,10 @@ namespace LlmFramework.Backends.Cpu.Kernels;
 /// y [R, N] = x [R, K] · wᵀ with w [N, K] read in place. Threads claim chunks of output rows from a shared counter;
 /// within a chunk, x is walked in blocks of <see cref="RowBlock"/> rows so each weight row is read from memory once
 /// per block (F16/BF16 rows are widened once per block into a per-thread scratch row). Quantised weights use x
-/// quantised to Q8 blocks once per matmul (<see cref="Q8Activations"/>). With several activation rows (prefill)
-/// float weights go through the 2x4 <see cref="FloatTile"/> and Q8_0/Q4_K/Q6_K through 1x4 integer tiles.
+/// quantised to Q8 blocks once per matmul (<see cref="Q8Activations"/>). With several activation rows (prefill,
+/// batched decode) float weights go through the 4x4 and 2x4 <see cref="FloatTile"/>s (the next weight rows prefetched
+/// meanwhile), Q8_0 from <see cref="Q8FloatTileRows"/> rows too (dequantised once per row block), and Q8_0/Q4_K/Q6_K
+/// with fewer rows through 1x4 integer tiles.
 /// </summary>
 internal sealed unsafe class MatMulWork : ParallelWork
 {
@@ -24,6 +26,13 @@ internal sealed unsafe class MatMulWork : ParallelWork
     /// (192-512 KiB at K = 768-2048) stay in L2.
     /// </summary>
     public const int TiledRowBlock = 64;
+
+    /// <summary>
+    /// From this many activation rows on, Q8_0 weight rows are dequantised to floats once per row block and go through
+    /// the float tiles (exact float activations, 0.5 loads per FMA) instead of the 1x4 integer tile, whose per-row
+    /// sign/multiply-add/convert work does not shrink with the batch.
+    /// </summary>
+    public const int Q8FloatTileRows = 16;
 
     private readonly Q8Activations _q8 = new();
     private float[][] _scratch = [];
@@ -62,7 +71,8 @@ internal sealed unsafe class MatMulWork : ParallelWork
         {
             _q8.Quantize(x, rows, k);
         }
-        else if (type != DType.F32 && rows > 1)
+
+        if (type != DType.F32 && rows > 1)
         {
             EnsureScratch(threads, k);
         }
@@ -77,7 +87,7 @@ internal sealed unsafe class MatMulWork : ParallelWork
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Run(int worker, int workerCount)
     {
-        bool tiled = _rows >= 4 && _type is DType.F32 or DType.F16 or DType.BF16;
+        bool tiled = (_rows >= 4 && _type is DType.F32 or DType.F16 or DType.BF16) || (_rows >= Q8FloatTileRows && _type == DType.Q8_0);
         int chunk;
         while ((chunk = Interlocked.Increment(ref _nextChunk) - 1) < _chunkCount)
         {
@@ -302,7 +312,11 @@ internal sealed unsafe class MatMulWork : ParallelWork
 
     private void Widen(ushort* source, float* destination, int k)
     {
-        if (_finiteF16 && _type == DType.F16)
+        if (_type == DType.Q8_0)
+        {
+            QuantDots.DequantizeQ8_0((byte*)source, destination, k / 32);
+        }
+        else if (_finiteF16 && _type == DType.F16)
         {
             HalfVectors.ToSingleFiniteF16(source, destination, k);
         }

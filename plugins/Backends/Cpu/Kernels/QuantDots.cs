@@ -190,4 +190,31 @@ internal static unsafe class QuantDots
 
         return sum;
     }
+
+    /// <summary>Writes the 32 * <paramref name="blocks"/> values of a Q8_0 row (d · q per block) as floats.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void DequantizeQ8_0(byte* w, float* destination, int blocks)
+    {
+        float* halves = HalfTable.Values;
+        for (int b = 0; b < blocks; b++)
+        {
+            byte* block = w + (b * 34);
+            float d = halves[*(ushort*)block];
+            sbyte* q = (sbyte*)(block + 2);
+            float* y = destination + (b * 32);
+            if (Avx512F.IsSupported)
+            {
+                var scale = Vector512.Create(d);
+                (Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(Vector128.Load(q))) * scale).Store(y);
+                (Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(Vector128.Load(q + 16))) * scale).Store(y + 16);
+            }
+            else
+            {
+                for (int j = 0; j < 32; j++)
+                {
+                    y[j] = d * q[j];
+                }
+            }
+        }
+    }
 }
