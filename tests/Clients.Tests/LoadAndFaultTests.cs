@@ -118,12 +118,13 @@ public sealed class LoadAndFaultTests
         var started = new CountdownEvent(8);
         Task<StreamedCompletion>[] inFlight = [.. Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
         {
-            using HttpResponseMessage response = await StreamedCompletion.OpenAsync(client, StreamedCompletion.Body(model, $"Shutdown story {i}.", maxTokens: 60, seed: i));
+            using HttpResponseMessage response = await StreamedCompletion.OpenAsync(client, StreamedCompletion.Body(model, $"Shutdown story {i}.", maxTokens: 300, seed: i));
             started.Signal();
             return await StreamedCompletion.ReadAsync(response);
         }))];
         Assert.True(started.Wait(TimeSpan.FromSeconds(60)), "the streams did not start");
 
+        // 8 x 300 tokens take seconds: SIGTERM lands while they run.
         Task<int> stopping = server.StopGracefullyAsync(TimeSpan.FromSeconds(60));
         StreamedCompletion[] done = await Task.WhenAll(inFlight);
         Assert.All(done, r =>
@@ -132,5 +133,6 @@ public sealed class LoadAndFaultTests
             Assert.Contains(r.FinishReason, new[] { "stop", "length" });
         });
         Assert.Equal(0, await stopping);
+        Assert.Contains("shutting down: 8 requests in flight", server.Output, StringComparison.Ordinal);
     }
 }
