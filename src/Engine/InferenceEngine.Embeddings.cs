@@ -13,9 +13,12 @@ public sealed partial class InferenceEngine
 
     /// <summary>
     /// The embedding of <paramref name="tokens"/>, run as one fresh sequence: the mean over all tokens of the hidden state
-    /// that feeds the LM head (after the final norm), scaled to unit length. Runs between generation steps.
+    /// that feeds the LM head (after the final norm), scaled to unit length. Runs between generation steps, as one
+    /// uninterrupted piece of work (its KV blocks are taken and given back while no step runs, so generations never see
+    /// them); when running generations hold the blocks it needs, it waits for them to free some, up to
+    /// <paramref name="maxWait"/> (default 60 s).
     /// </summary>
-    public float[] Embed(ReadOnlySpan<int> tokens)
+    public float[] Embed(ReadOnlySpan<int> tokens, CancellationToken cancellationToken = default, TimeSpan? maxWait = null)
     {
         if (tokens.IsEmpty)
         {
@@ -40,38 +43,42 @@ public sealed partial class InferenceEngine
         double[] sum = new double[width];
         var sequence = new SequenceBlocks();
         int id = NextSequenceId();
-        try
+        long deadline = Environment.TickCount64 + (long)(maxWait ?? TimeSpan.FromSeconds(60)).TotalMilliseconds;
+        while (true)
         {
-            for (int done = 0; done < tokens.Length;)
-            {
-                int n = Math.Min(Options.MaxBatchTokens, tokens.Length - done);
-                lock (_stepLock)
-                {
-                    EnsureCapacity(sequence, done + n);
-                    _batch.Clear();
-                    _batch.Add(id, tokens.Slice(done, n), done, sequence.Table, wantLogits: false);
-                    _batch.OutputAllTokens();
-                    RunStep(_batch);
-                    ReadOnlySpan<float> rows = _executor.Arena.BufferOf(hidden).AsSpan(0, n * width);
-                    for (int r = 0; r < n; r++)
-                    {
-                        ReadOnlySpan<float> row = rows.Slice(r * width, width);
-                        for (int c = 0; c < width; c++)
-                        {
-                            sum[c] += row[c];
-                        }
-                    }
-                }
-
-                done += n;
-            }
-        }
-        finally
-        {
+            cancellationToken.ThrowIfCancellationRequested();
             lock (_stepLock)
             {
-                sequence.Release(KvCache.Allocator);
+                try
+                {
+                    if (sequence.EnsureCapacity(tokens.Length, KvCache.BlockSize, KvCache.Allocator))
+                    {
+                        for (int done = 0; done < tokens.Length;)
+                        {
+                            int n = Math.Min(Options.MaxBatchTokens, tokens.Length - done);
+                            _batch.Clear();
+                            _batch.Add(id, tokens.Slice(done, n), done, sequence.Table, wantLogits: false);
+                            _batch.OutputAllTokens();
+                            RunStep(_batch, cancellationToken);
+                            AddRows(_executor.Arena.BufferOf(hidden).AsSpan(0, n * width), width, sum);
+                            done += n;
+                        }
+
+                        break;
+                    }
+                }
+                finally
+                {
+                    sequence.Release(KvCache.Allocator);
+                }
+
+                if (ActiveGenerations == 0 || Environment.TickCount64 > deadline)
+                {
+                    throw new InvalidOperationException($"KV cache exhausted: embedding {tokens.Length} tokens needs {(tokens.Length + KvCache.BlockSize - 1) / KvCache.BlockSize} of the {KvCache.BlockCount} blocks of {KvCache.BlockSize} tokens, and {(ActiveGenerations == 0 ? "no generation is running to free any" : "running generations did not free enough in time")} (LlmFramework:Engine:KvCacheTokens)");
+                }
             }
+
+            Thread.Sleep(2);
         }
 
         double norm = 0;
@@ -88,6 +95,18 @@ public sealed partial class InferenceEngine
         }
 
         return embedding;
+    }
+
+    private static void AddRows(ReadOnlySpan<float> rows, int width, double[] sum)
+    {
+        for (int r = 0; r < rows.Length / width; r++)
+        {
+            ReadOnlySpan<float> row = rows.Slice(r * width, width);
+            for (int c = 0; c < width; c++)
+            {
+                sum[c] += row[c];
+            }
+        }
     }
 
     /// <summary>The input of the node that produces the logits: the final hidden states, one row per output token.</summary>

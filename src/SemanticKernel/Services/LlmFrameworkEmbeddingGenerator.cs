@@ -77,7 +77,7 @@ public sealed class LlmFrameworkEmbeddingGenerator : IEmbeddingGenerator<string,
             float[] vector;
             try
             {
-                vector = _engine.Engine.Embed(ids);
+                vector = _engine.Engine.Embed(ids, cancellationToken);
             }
             catch (ArgumentException ex)
             {

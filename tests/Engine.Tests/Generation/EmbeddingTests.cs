@@ -1,3 +1,5 @@
+using LlmFramework.Engine.Generation;
+using LlmFramework.Engine.Sampling;
 using LlmFramework.Engine.Tests.Support;
 
 namespace LlmFramework.Engine.Tests.Generation;
@@ -38,5 +40,69 @@ public sealed class EmbeddingTests
         Assert.Throws<ArgumentException>(() => engine.Embed([]));
         Assert.Contains("vocabulary", Assert.Throws<ArgumentException>(() => engine.Embed([999])).Message, StringComparison.Ordinal);
         Assert.Contains("context length", Assert.Throws<ArgumentException>(() => engine.Embed(new int[300])).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_embedding_waits_for_blocks_held_by_generations_instead_of_failing_either()
+    {
+        using var model = new TinyModel();
+        int[] text = model.Tokenizer.Encode("sixteen tokens!!");
+        float[] expected;
+        using (var idle = new InferenceEngine(model, [new ReferenceBackend()]))
+        {
+            expected = idle.Embed(text);
+        }
+
+        // 12 blocks of 4: the generation (10 + 30 tokens) holds 10 of them, the embedding needs 4.
+        var backend = new ReferenceBackend();
+        using var gate = new ManualResetEventSlim(false);
+        backend.AfterExecute = _ =>
+        {
+            if (Thread.CurrentThread.Name == "llmf-engine-steps")
+            {
+                gate.Wait(TimeSpan.FromSeconds(30));
+            }
+        };
+        using var engine = new InferenceEngine(model, [backend], new EngineOptions { KvBlockSize = 4, KvCacheTokens = 48 });
+        var generation = Task.Run(async () =>
+        {
+            var chunks = new List<GenerationChunk>();
+            await foreach (GenerationChunk c in engine.GenerateAsync(new GenerationRequest { PromptTokens = model.Tokenizer.Encode("abcdefghij"), MaxTokens = 30, IgnoreEos = true, Sampling = SamplingOptions.Greedy }))
+            {
+                chunks.Add(c);
+            }
+
+            return chunks;
+        });
+        DateTime until = DateTime.UtcNow.AddSeconds(30);
+        while (engine.KvCache.Allocator.UsedBlocks < 3)
+        {
+            Assert.True(DateTime.UtcNow < until, "the generation did not start");
+            await Task.Delay(5);
+        }
+
+        // Let the generation grow to its full size while the embedding waits for room.
+        Task<float[]> embedding = Task.Run(() => engine.Embed(text));
+        gate.Set();
+        List<GenerationChunk> generated = await generation;
+        float[] actual = await embedding;
+        Assert.Equal(FinishReason.Length, generated[^1].FinishReason);
+        Assert.Equal(30, generated[^1].CompletionTokens);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.Equal(expected[i], actual[i], 1e-5f);
+        }
+
+        Assert.Equal(engine.KvCache.Allocator.TotalBlocks, engine.KvCache.Allocator.FreeBlocks);
+    }
+
+    [Fact]
+    public void An_embedding_larger_than_the_whole_cache_fails_at_once_with_a_clear_error()
+    {
+        using var model = new TinyModel();
+        using var engine = new InferenceEngine(model, [new ReferenceBackend()], new EngineOptions { KvBlockSize = 4, KvCacheTokens = 8 });
+        var error = Assert.Throws<InvalidOperationException>(() => engine.Embed(model.Tokenizer.Encode("more than eight tokens")));
+        Assert.Contains("no generation is running", error.Message, StringComparison.Ordinal);
+        Assert.Contains("KvCacheTokens", error.Message, StringComparison.Ordinal);
     }
 }

@@ -34,7 +34,7 @@ internal static class EmbeddingsRoute
             float[] vector;
             try
             {
-                vector = await Task.Run(() => model.Engine.Embed(input), context.RequestAborted).ConfigureAwait(false);
+                vector = await Task.Run(() => model.Engine.Embed(input, context.RequestAborted), context.RequestAborted).ConfigureAwait(false);
             }
             catch (ArgumentException ex)
             {
