@@ -57,6 +57,8 @@ public sealed class RemoteConnectorTests(DefaultModelServer fixture) : IClassFix
     {
         using HttpClient http = fixture.CreateClient();
         double cancelledBefore = (await PrometheusText.ScrapeAsync(http)).Sum("llmf_requests_total", "outcome=\"cancelled\"");
+        // Six long streams beside it keep the engine busy, so the stream under test is still running when it is cancelled.
+        Task<StreamedCompletion>[] busy = [.. Enumerable.Range(0, 6).Select(i => StreamedCompletion.ReadAsync(http, StreamedCompletion.Body(fixture.ModelId, $"Keep busy {i}.", maxTokens: 450, seed: i)))];
         using LlmFrameworkRemoteChatClient client = Chat(transport);
         using var cts = new CancellationTokenSource();
         int updates = 0;
@@ -71,6 +73,7 @@ public sealed class RemoteConnectorTests(DefaultModelServer fixture) : IClassFix
             }
         });
 
+        Assert.All(await Task.WhenAll(busy), r => Assert.True(r.SawDone));
         DateTime deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
         {
@@ -80,7 +83,7 @@ public sealed class RemoteConnectorTests(DefaultModelServer fixture) : IClassFix
                 break;
             }
 
-            Assert.True(DateTime.UtcNow < deadline, "the server did not cancel the abandoned stream and free its blocks");
+            Assert.True(DateTime.UtcNow < deadline, $"the server did not cancel the abandoned stream and free its blocks (cancelled {m.Sum("llmf_requests_total", "outcome=\"cancelled\"")}, before {cancelledBefore}; blocks used {m.Sum("llmf_kv_blocks_used")}; {updates} updates read)");
             await Task.Delay(100);
         }
     }

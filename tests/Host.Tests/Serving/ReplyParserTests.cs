@@ -12,6 +12,23 @@ public sealed class ReplyParserTests
 {
     public static TheoryData<string> Cases() => [.. LoadCases().Select(c => c.GetProperty("file").GetString()!)];
 
+    [Fact]
+    public void A_chat_reply_loses_only_its_leading_white_space()
+    {
+        var parser = new ReplyParser(parseReasoning: true, startsInReasoning: false, parseTools: false, trimLeadingSpace: true);
+        var content = new StringBuilder();
+        foreach (string piece in new[] { " ", "\n", " Hello", " there", "\n", " friend" })
+        {
+            content.Append(parser.Push(piece).Content);
+        }
+
+        content.Append(parser.Flush().Text.Content);
+        Assert.Equal("Hello there\n friend", content.ToString());
+
+        var untrimmed = new ReplyParser(parseReasoning: false, startsInReasoning: false, parseTools: false);
+        Assert.Equal(" Hello", untrimmed.Push(" Hello").Content);
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void A_reply_parses_the_same_however_it_is_split_into_chunks(string file)

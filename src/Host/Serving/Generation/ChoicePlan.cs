@@ -8,4 +8,5 @@ namespace LlmFramework.Host.Serving.Generation;
 /// <param name="ParseReasoning">Split &lt;think&gt; blocks off as reasoning (chat routes).</param>
 /// <param name="StartsInReasoning">The prompt opened a &lt;think&gt; block.</param>
 /// <param name="ParseTools">Look for tool calls (the request offered tools).</param>
-internal sealed record ChoicePlan(int Index, GenerationRequest Request, bool ParseReasoning = false, bool StartsInReasoning = false, bool ParseTools = false);
+/// <param name="TrimLeadingSpace">Drop the white space a chat reply starts with (the model's first token after "Assistant:").</param>
+internal sealed record ChoicePlan(int Index, GenerationRequest Request, bool ParseReasoning = false, bool StartsInReasoning = false, bool ParseTools = false, bool TrimLeadingSpace = false);

@@ -66,7 +66,7 @@ internal sealed class GenerationCall : IAsyncDisposable
 
     private async Task PumpAsync(ChoicePlan plan, IAsyncEnumerable<GenerationChunk> stream)
     {
-        var parser = new ReplyParser(plan.ParseReasoning, plan.StartsInReasoning, plan.ParseTools);
+        var parser = new ReplyParser(plan.ParseReasoning, plan.StartsInReasoning, plan.ParseTools, plan.TrimLeadingSpace);
         Exception? failure = null;
         try
         {

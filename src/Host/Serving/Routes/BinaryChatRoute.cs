@@ -48,7 +48,7 @@ internal static class BinaryChatRoute
             Priority = request.Priority,
         };
         IReadOnlyList<GenerationRequest> requests = GenerationRequestFactory.Build(fields, prompt.Tokens, model.Engine, server.Options, "messages", extraStops: prompt.Stops);
-        var choice = new ChoicePlan(0, requests[0], ParseReasoning: true, prompt.StartsInReasoning);
+        var choice = new ChoicePlan(0, requests[0], ParseReasoning: true, prompt.StartsInReasoning, TrimLeadingSpace: true);
         using var cancellation = new RequestCancellation(context.RequestAborted, server.State.CancelToken, model.UnloadToken, server.Server.RequestTimeoutSeconds);
         await using GenerationCall call = GenerationCall.Start(model, [choice], cancellation, server.Server.RetryAfterSeconds, server.Logger);
 

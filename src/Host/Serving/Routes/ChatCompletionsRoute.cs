@@ -32,7 +32,7 @@ internal static class ChatCompletionsRoute
         }
 
         IReadOnlyList<GenerationRequest> requests = GenerationRequestFactory.Build(fields, prompt.Tokens, model.Engine, server.Options, "messages", skipSpecialTokens: tools.Count == 0, prompt.Stops);
-        var choices = requests.Select((r, i) => new ChoicePlan(i, r, ParseReasoning: true, prompt.StartsInReasoning, ParseTools: tools.Count > 0)).ToList();
+        var choices = requests.Select((r, i) => new ChoicePlan(i, r, ParseReasoning: true, prompt.StartsInReasoning, ParseTools: tools.Count > 0, TrimLeadingSpace: true)).ToList();
         var answer = new ChatAnswer(model, prompt.Tokens.Length, logprobs, dto.TopLogprobs ?? 0);
         using var cancellation = new RequestCancellation(context.RequestAborted, server.State.CancelToken, model.UnloadToken, server.Server.RequestTimeoutSeconds);
         await using GenerationCall call = GenerationCall.Start(model, choices, cancellation, server.Server.RetryAfterSeconds, server.Logger);
