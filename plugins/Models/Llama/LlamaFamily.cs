@@ -1,3 +1,4 @@
+using LlmFramework.Formats.Json;
 using LlmFramework.Abstractions.Models;
 using LlmFramework.Abstractions.Tensors;
 using LlmFramework.Formats.Gguf;

@@ -1,3 +1,4 @@
+using LlmFramework.Formats.Json;
 using LlmFramework.Abstractions.Models;
 
 namespace LlmFramework.Models.Llama.Config;

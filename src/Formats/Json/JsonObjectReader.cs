@@ -1,13 +1,14 @@
 using System.Text.Json;
 using LlmFramework.Abstractions.Models;
 
-namespace LlmFramework.Models.Llama.Config;
+namespace LlmFramework.Formats.Json;
 
 /// <summary>Typed reads of one JSON object of a checkpoint file; every error names the file and the key.</summary>
-internal sealed class JsonObjectReader
+public sealed class JsonObjectReader
 {
     private readonly JsonElement _root;
 
+    /// <summary>Reads <paramref name="root"/>, an object of the file <paramref name="path"/> (at key path <paramref name="prefix"/>).</summary>
     public JsonObjectReader(string path, JsonElement root, string? prefix = null)
     {
         Path = path;
@@ -44,8 +45,10 @@ internal sealed class JsonObjectReader
         return root.ValueKind == JsonValueKind.Object ? new JsonObjectReader(path, root) : throw new ModelLoadException(path, $"should hold a JSON object, not {root.ValueKind}");
     }
 
+    /// <summary>Whether <paramref name="key"/> is present (and not null).</summary>
     public bool Has(string key) => TryGet(key, out _);
 
+    /// <summary>The value of <paramref name="key"/>, when present and not null.</summary>
     public bool TryGet(string key, out JsonElement value)
     {
         if (_root.TryGetProperty(key, out value) && value.ValueKind != JsonValueKind.Null)
@@ -57,8 +60,10 @@ internal sealed class JsonObjectReader
         return false;
     }
 
+    /// <summary>An integer that must be present; otherwise an error naming the file and key.</summary>
     public int RequiredInt(string key) => OptionalInt(key) ?? throw Missing(key);
 
+    /// <summary>An integer, or null when absent; a value of another type is an error naming the key.</summary>
     public int? OptionalInt(string key)
     {
         if (!TryGet(key, out JsonElement v))
@@ -79,8 +84,10 @@ internal sealed class JsonObjectReader
         throw WrongType(key, v, "an integer");
     }
 
+    /// <summary>A number that must be present.</summary>
     public float RequiredFloat(string key) => OptionalFloat(key) ?? throw Missing(key);
 
+    /// <summary>A number, or null when absent.</summary>
     public float? OptionalFloat(string key)
     {
         if (!TryGet(key, out JsonElement v))
@@ -91,6 +98,7 @@ internal sealed class JsonObjectReader
         return v.ValueKind == JsonValueKind.Number ? (float)v.GetDouble() : throw WrongType(key, v, "a number");
     }
 
+    /// <summary>A boolean, or null when absent.</summary>
     public bool? OptionalBool(string key)
     {
         if (!TryGet(key, out JsonElement v))
@@ -106,6 +114,7 @@ internal sealed class JsonObjectReader
         };
     }
 
+    /// <summary>A string, or null when absent.</summary>
     public string? OptionalString(string key)
     {
         if (!TryGet(key, out JsonElement v))
