@@ -46,9 +46,7 @@ public sealed class MoeRouterTests
         {
             int size = c.RoutedExperts / c.ExpertGroups;
             var kept = Enumerable.Range(0, c.ExpertGroups)
-                .Select(g => (Group: g, Score: c.Gating == ExpertGating.Sigmoid
-                    ? b.Skip(g * size).Take(size).OrderDescending().Take(2).Sum()
-                    : b.Skip(g * size).Take(size).Max()))
+                .Select(g => (Group: g, Score: b.Skip(g * size).Take(size).OrderDescending().Take(2).Sum()))
                 .OrderByDescending(x => x.Score).ThenBy(x => x.Group).Take(c.ExpertGroupsUsed).Select(x => x.Group).ToHashSet();
             allowed = allowed.Where(e => kept.Contains(e / size)).ToHashSet();
         }

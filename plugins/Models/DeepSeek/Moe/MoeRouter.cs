@@ -5,9 +5,9 @@ namespace LlmFramework.Models.DeepSeek.Moe;
 /// <summary>
 /// DeepSeek's expert routing for one token (managed reference; the step graph's MoE op will use the same rules):
 /// scores s = softmax or sigmoid of the router logits; the choice uses b = s + correction bias (sigmoid models
-/// only: the bias steers which experts are picked, never their weights); with groups, each group is scored (sigmoid:
-/// the sum of its top two b; softmax: its largest b), the best <see cref="DeepSeekConfig.ExpertGroupsUsed"/> groups
-/// are kept, and the top-k experts by b are chosen among them (ties to the lower id). The weights are the chosen
+/// only: the bias steers which experts are picked, never their weights); with groups, each group is scored by the sum
+/// of its top two b (as llama.cpp does for both gatings; DeepSeek-V2's own code scores a group by its largest b), the
+/// best <see cref="DeepSeekConfig.ExpertGroupsUsed"/> groups are kept, and the top-k experts by b are chosen among them (ties to the lower id). The weights are the chosen
 /// experts' unbiased s, divided by their sum when <see cref="DeepSeekConfig.NormalizeTopKWeights"/>, times
 /// <see cref="DeepSeekConfig.RoutedScalingFactor"/>. Allocates nothing per call.
 /// </summary>
@@ -145,7 +145,7 @@ public sealed class MoeRouter
                 }
             }
 
-            _groupScores[g] = c.Gating == ExpertGating.Sigmoid ? first + second : first;
+            _groupScores[g] = first + second;
             _groupKept[g] = false;
         }
 
