@@ -30,6 +30,10 @@ public sealed class DeepSeekConfigTests : IDisposable
         Assert.Equal(576, c.LatentKvValuesPerToken);
         Assert.Equal(40960, c.FullKvValuesPerToken);
         Assert.Equal(71.1, (double)c.FullKvValuesPerToken / c.LatentKvValuesPerToken, 1);
+        var layout = c.CacheLayout(4096);
+        Assert.Equal(61L * 576 * 4, layout.BytesPerToken);          // 140,544 bytes per token in F32
+        Assert.Equal(61L * 40960 * 4, c.FullKvBytesPerToken);        // 9,994,240
+        Assert.Equal([512, 64], layout.StreamWidths);
 
         // Softmax scale: 192^-0.5 x mscale^2, mscale = 0.1 ln 40 + 1.
         double m = (0.1 * Math.Log(40)) + 1;

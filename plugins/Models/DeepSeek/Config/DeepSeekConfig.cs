@@ -1,3 +1,5 @@
+using LlmFramework.Abstractions.Execution;
+
 namespace LlmFramework.Models.DeepSeek.Config;
 
 /// <summary>
@@ -106,4 +108,13 @@ public sealed record DeepSeekConfig
 
     /// <summary>Values a full K/V cache would keep per token per layer: every head's key (nope + rope) and value.</summary>
     public int FullKvValuesPerToken => HeadCount * (QkHeadDim + VHeadDim);
+
+    /// <summary>
+    /// The absorbed-MLA KV cache: per layer two streams, the latent c (<see cref="KvLoraRank"/>) and the shared rope key
+    /// (<see cref="QkRopeHeadDim"/>), for up to <paramref name="contextLength"/> tokens.
+    /// </summary>
+    public KvCacheLayout CacheLayout(int contextLength) => new(LayerCount, [KvLoraRank, QkRopeHeadDim], contextLength);
+
+    /// <summary>Bytes per token of a full per-head K/V cache in F32 (what MLA avoids), for comparison with <see cref="CacheLayout"/>.</summary>
+    public long FullKvBytesPerToken => (long)LayerCount * FullKvValuesPerToken * sizeof(float);
 }
