@@ -157,6 +157,12 @@ public sealed unsafe class GgufFile : IDisposable
         return true;
     }
 
+    /// <summary>The integer at <paramref name="key"/> as an int; throws when missing, not an integer or out of int range.</summary>
+    public int GetInt32(string key) => ToInt32(key, GetInteger(key));
+
+    /// <summary>The integer at <paramref name="key"/> as an int, or null when missing; throws when not an integer or out of int range.</summary>
+    public int? GetOptionalInt32(string key) => TryGetInteger(key, out long v) ? ToInt32(key, v) : null;
+
     /// <summary>The number at <paramref name="key"/> (float32, float64 or any integer); throws when missing or not a number.</summary>
     public float GetFloat(string key) =>
         TryGetFloat(key, out float value) ? value : throw Missing(key, "a number");
@@ -271,6 +277,9 @@ public sealed unsafe class GgufFile : IDisposable
                 throw WrongType(key, _metadata[key], expected);
         }
     }
+
+    private int ToInt32(string key, long v) =>
+        v is >= int.MinValue and <= int.MaxValue ? (int)v : throw Fail($"metadata '{key}' = {v} is out of range");
 
     private ModelLoadException Fail(string problem) => new(Path, problem);
 

@@ -48,38 +48,38 @@ public static class DeepSeekGgufConfigReader
             throw new ModelLoadException(file.Path, $"general.architecture is '{arch}', not '{Architecture}'");
         }
 
-        int rope = Int(file, P + "rope.dimension_count");
-        int kvLora = Int(file, P + "attention.kv_lora_rank");
+        int rope = file.GetInt32(P + "rope.dimension_count");
+        int kvLora = file.GetInt32(P + "attention.kv_lora_rank");
 
         // MLA files carry the per-head widths in key_length_mla / value_length_mla (key_length is then kv_lora + rope);
         // older files only have key_length / value_length as the per-head widths.
-        int keyLength = OptionalInt(file, P + "attention.key_length_mla") ?? Int(file, P + "attention.key_length");
-        int valueLength = OptionalInt(file, P + "attention.value_length_mla") ?? Int(file, P + "attention.value_length");
+        int keyLength = file.GetOptionalInt32(P + "attention.key_length_mla") ?? file.GetInt32(P + "attention.key_length");
+        int valueLength = file.GetOptionalInt32(P + "attention.value_length_mla") ?? file.GetInt32(P + "attention.value_length");
         long gating = file.TryGetInteger(P + "expert_gating_func", out long g) ? g : 1;
         var config = new DeepSeekConfig
         {
             Architecture = arch,
-            HiddenSize = Int(file, P + "embedding_length"),
-            IntermediateSize = OptionalInt(file, P + "feed_forward_length") ?? 0,
-            MoeIntermediateSize = OptionalInt(file, P + "expert_feed_forward_length") ?? 0,
-            LayerCount = Int(file, P + "block_count"),
-            DenseLayerCount = OptionalInt(file, P + "leading_dense_block_count") ?? 0,
-            HeadCount = Int(file, P + "attention.head_count"),
+            HiddenSize = file.GetInt32(P + "embedding_length"),
+            IntermediateSize = file.GetOptionalInt32(P + "feed_forward_length") ?? 0,
+            MoeIntermediateSize = file.GetOptionalInt32(P + "expert_feed_forward_length") ?? 0,
+            LayerCount = file.GetInt32(P + "block_count"),
+            DenseLayerCount = file.GetOptionalInt32(P + "leading_dense_block_count") ?? 0,
+            HeadCount = file.GetInt32(P + "attention.head_count"),
             VocabSize = VocabSize(file),
-            MaxPositionEmbeddings = Int(file, P + "context_length"),
+            MaxPositionEmbeddings = file.GetInt32(P + "context_length"),
             RmsNormEpsilon = file.GetFloat(P + "attention.layer_norm_rms_epsilon"),
             RopeTheta = file.TryGetFloat(P + "rope.freq_base", out float theta) ? theta : 10000f,
             RopeScaling = ReadRopeScaling(file),
-            QLoraRank = OptionalInt(file, P + "attention.q_lora_rank") ?? 0,
+            QLoraRank = file.GetOptionalInt32(P + "attention.q_lora_rank") ?? 0,
             KvLoraRank = kvLora,
             QkNopeHeadDim = keyLength - rope,
             QkRopeHeadDim = rope,
             VHeadDim = valueLength,
-            RoutedExperts = OptionalInt(file, P + "expert_count") ?? 0,
-            SharedExperts = OptionalInt(file, P + "expert_shared_count") ?? 0,
-            ExpertsPerToken = OptionalInt(file, P + "expert_used_count") ?? 0,
-            ExpertGroups = OptionalInt(file, P + "expert_group_count") ?? 1,
-            ExpertGroupsUsed = OptionalInt(file, P + "expert_group_used_count") ?? 1,
+            RoutedExperts = file.GetOptionalInt32(P + "expert_count") ?? 0,
+            SharedExperts = file.GetOptionalInt32(P + "expert_shared_count") ?? 0,
+            ExpertsPerToken = file.GetOptionalInt32(P + "expert_used_count") ?? 0,
+            ExpertGroups = file.GetOptionalInt32(P + "expert_group_count") ?? 1,
+            ExpertGroupsUsed = file.GetOptionalInt32(P + "expert_group_used_count") ?? 1,
             Gating = gating switch
             {
                 1 => ExpertGating.Softmax,
@@ -106,7 +106,7 @@ public static class DeepSeekGgufConfigReader
         }
 
         float factor = file.TryGetFloat(P + "rope.scaling.factor", out float f) ? f : 1f;
-        int original = OptionalInt(file, P + "rope.scaling.original_context_length") ?? Int(file, P + "context_length");
+        int original = file.GetOptionalInt32(P + "rope.scaling.original_context_length") ?? file.GetInt32(P + "context_length");
 
         // llama.cpp's converter stores 0.1 * mscale_all_dim as yarn_log_multiplier; the rotary mscale is not stored, and
         // the DeepSeek configs set it equal to mscale_all_dim.
@@ -118,7 +118,7 @@ public static class DeepSeekGgufConfigReader
 
     private static int VocabSize(GgufFile file)
     {
-        if (OptionalInt(file, P + "vocab_size") is int v)
+        if (file.GetOptionalInt32(P + "vocab_size") is int v)
         {
             return v;
         }
@@ -130,11 +130,4 @@ public static class DeepSeekGgufConfigReader
 
         throw new ModelLoadException(file.Path, $"cannot tell the vocabulary size: no '{P}vocab_size' and no 'tokenizer.ggml.tokens'");
     }
-
-    private static int Int(GgufFile file, string key) => ToInt(file, key, file.GetInteger(key));
-
-    private static int? OptionalInt(GgufFile file, string key) => file.TryGetInteger(key, out long v) ? ToInt(file, key, v) : null;
-
-    private static int ToInt(GgufFile file, string key, long v) =>
-        v is >= int.MinValue and <= int.MaxValue ? (int)v : throw new ModelLoadException(file.Path, $"metadata '{key}' = {v} is out of range");
 }

@@ -17,22 +17,22 @@ public static class GgufConfigReader
         ArgumentNullException.ThrowIfNull(file);
         string arch = file.GetString("general.architecture");
         string p = arch + ".";
-        int hidden = Int(file, p + "embedding_length");
-        int heads = Int(file, p + "attention.head_count");
-        int? keyLength = OptionalInt(file, p + "attention.key_length");
+        int hidden = file.GetInt32(p + "embedding_length");
+        int heads = file.GetInt32(p + "attention.head_count");
+        int? keyLength = file.GetOptionalInt32(p + "attention.key_length");
         int headDim = keyLength ?? (heads > 0 ? hidden / heads : 0);
         var config = new LlamaConfig
         {
             Architecture = arch,
             HiddenSize = hidden,
-            IntermediateSize = Int(file, p + "feed_forward_length"),
-            LayerCount = Int(file, p + "block_count"),
+            IntermediateSize = file.GetInt32(p + "feed_forward_length"),
+            LayerCount = file.GetInt32(p + "block_count"),
             HeadCount = heads,
-            KvHeadCount = OptionalInt(file, p + "attention.head_count_kv") ?? heads,
+            KvHeadCount = file.GetOptionalInt32(p + "attention.head_count_kv") ?? heads,
             HeadDim = headDim,
-            RotaryDim = OptionalInt(file, p + "rope.dimension_count") ?? headDim,
+            RotaryDim = file.GetOptionalInt32(p + "rope.dimension_count") ?? headDim,
             VocabSize = VocabSize(file, p),
-            MaxPositionEmbeddings = Int(file, p + "context_length"),
+            MaxPositionEmbeddings = file.GetInt32(p + "context_length"),
             RmsNormEpsilon = file.GetFloat(p + "attention.layer_norm_rms_epsilon"),
             RopeTheta = file.TryGetFloat(p + "rope.freq_base", out float theta) ? theta : 10000f,
             RopeScaling = ReadRopeScaling(file, p),
@@ -45,7 +45,7 @@ public static class GgufConfigReader
 
     private static int VocabSize(GgufFile file, string p)
     {
-        if (OptionalInt(file, p + "vocab_size") is int v)
+        if (file.GetOptionalInt32(p + "vocab_size") is int v)
         {
             return v;
         }
@@ -74,7 +74,7 @@ public static class GgufConfigReader
         }
 
         float factor = file.TryGetFloat(p + "rope.scaling.factor", out float f) ? f : 1f;
-        int original = OptionalInt(file, p + "rope.scaling.original_context_length") ?? Int(file, p + "context_length");
+        int original = file.GetOptionalInt32(p + "rope.scaling.original_context_length") ?? file.GetInt32(p + "context_length");
         return type switch
         {
             "none" => null,
@@ -106,11 +106,4 @@ public static class GgufConfigReader
         BlockQuantizer.Dequantize(t.Type, t.Bytes, factors);
         return factors;
     }
-
-    private static int Int(GgufFile file, string key) => ToInt(file, key, file.GetInteger(key));
-
-    private static int? OptionalInt(GgufFile file, string key) => file.TryGetInteger(key, out long v) ? ToInt(file, key, v) : null;
-
-    private static int ToInt(GgufFile file, string key, long v) =>
-        v is >= int.MinValue and <= int.MaxValue ? (int)v : throw new ModelLoadException(file.Path, $"metadata '{key}' = {v} is out of range");
 }
