@@ -72,7 +72,8 @@ internal sealed unsafe class MatMulWork : ParallelWork
             _q8.Quantize(x, rows, k);
         }
 
-        if (type != DType.F32 && rows > 1)
+        // Widened (F16/BF16) or dequantised (Q8_0 through the float tiles) weight rows need per-thread scratch.
+        if ((type is DType.F16 or DType.BF16 && rows > 1) || (type == DType.Q8_0 && rows >= Q8FloatTileRows))
         {
             EnsureScratch(threads, k);
         }
