@@ -1,4 +1,3 @@
-using System.Text.Json;
 using LlmFramework.Clients.Tests.Support;
 
 namespace LlmFramework.Clients.Tests;
@@ -25,30 +24,23 @@ public sealed class LoadAndFaultTests
 
     private static HttpClient Client(HostServer server) => new() { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
 
-    private static async Task<string> ModelId(HttpClient client)
+    /// <summary>A host with the tight cache, a client for it, the served model id, and the free blocks at the start (all 64).</summary>
+    private static async Task<(HostServer Server, HttpClient Client, string Model, double FreeAtStart)> StartTightAsync()
     {
-        using JsonDocument models = JsonDocument.Parse(await client.GetStringAsync(new Uri("v1/models", UriKind.Relative)));
-        return models.RootElement.GetProperty("data")[0].GetProperty("id").GetString()!;
-    }
-
-    private static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
-    {
-        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting until {what}");
-            await Task.Delay(100);
-        }
+        HostServer server = await HostServer.StartAsync(TightCache);
+        HttpClient client = Client(server);
+        string model = await ServerWaits.FirstModelIdAsync(client);
+        double free = (await PrometheusText.ScrapeAsync(client)).Sum("llmf_kv_blocks_free");
+        Assert.Equal(64, free); // 1024 tokens in blocks of 16, all free
+        return (server, client, model, free);
     }
 
     [Fact]
     public async Task Sixty_four_streaming_clients_all_complete_and_kv_exhaustion_preempts_instead_of_failing()
     {
-        using HostServer server = await HostServer.StartAsync(TightCache);
-        using HttpClient client = Client(server);
-        string model = await ModelId(client);
-        double freeAtStart = (await PrometheusText.ScrapeAsync(client)).Sum("llmf_kv_blocks_free");
-        Assert.Equal(64, freeAtStart); // 1024 tokens in blocks of 16, all free
+        (HostServer server, HttpClient client, string model, double freeAtStart) = await StartTightAsync();
+        using HostServer ownedServer = server;
+        using HttpClient ownedClient = client;
 
         var results = new StreamedCompletion[Clients * RequestsPerClient];
         await Task.WhenAll(Enumerable.Range(0, Clients).Select(async c =>
@@ -79,23 +71,21 @@ public sealed class LoadAndFaultTests
             Assert.Equal(results[i].Text, alone.Text);
         }
 
-        await EventuallyAsync(async () => (await PrometheusText.ScrapeAsync(client)).Sum("llmf_kv_blocks_free") == freeAtStart, "every KV block is free again");
+        await ServerWaits.HoldsAsync(async () => (await PrometheusText.ScrapeAsync(client)).Sum("llmf_kv_blocks_free") == freeAtStart, "every KV block is free again");
     }
 
     [Fact]
     public async Task Clients_that_hang_up_mid_stream_give_their_kv_blocks_back()
     {
-        using HostServer server = await HostServer.StartAsync(TightCache);
-        using HttpClient client = Client(server);
-        string model = await ModelId(client);
-        double freeAtStart = (await PrometheusText.ScrapeAsync(client)).Sum("llmf_kv_blocks_free");
-        Assert.Equal(64, freeAtStart); // 1024 tokens in blocks of 16, all free
+        (HostServer server, HttpClient client, string model, double freeAtStart) = await StartTightAsync();
+        using HostServer ownedServer = server;
+        using HttpClient ownedClient = client;
 
         StreamedCompletion[] cut = await Task.WhenAll(Enumerable.Range(0, 16).Select(i =>
             StreamedCompletion.ReadAsync(client, StreamedCompletion.Body(model, $"A long tale, part {i}.", maxTokens: 400, seed: i), stopAfterChunks: 3)));
         Assert.All(cut, r => Assert.False(r.SawDone));
 
-        await EventuallyAsync(async () =>
+        await ServerWaits.HoldsAsync(async () =>
         {
             PrometheusText m = await PrometheusText.ScrapeAsync(client);
             return m.Sum("llmf_kv_blocks_free") == freeAtStart && m.Sum("llmf_running_sequences") == 0;
@@ -112,7 +102,7 @@ public sealed class LoadAndFaultTests
     {
         using HostServer server = await HostServer.StartAsync("--threads", "2");
         using HttpClient client = Client(server);
-        string model = await ModelId(client);
+        string model = await ServerWaits.FirstModelIdAsync(client);
 
         // Eight streams are accepted and under way when the host is told to stop.
         var started = new CountdownEvent(8);

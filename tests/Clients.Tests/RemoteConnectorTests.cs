@@ -74,18 +74,17 @@ public sealed class RemoteConnectorTests(DefaultModelServer fixture) : IClassFix
         });
 
         Assert.All(await Task.WhenAll(busy), r => Assert.True(r.SawDone));
-        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            PrometheusText m = await PrometheusText.ScrapeAsync(http);
-            if (m.Sum("llmf_requests_total", "outcome=\"cancelled\"") > cancelledBefore && m.Sum("llmf_kv_blocks_used") == 0)
+        await ServerWaits.HoldsAsync(
+            async () =>
             {
-                break;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"the server did not cancel the abandoned stream and free its blocks (cancelled {m.Sum("llmf_requests_total", "outcome=\"cancelled\"")}, before {cancelledBefore}; blocks used {m.Sum("llmf_kv_blocks_used")}; {updates} updates read)");
-            await Task.Delay(100);
-        }
+                PrometheusText m = await PrometheusText.ScrapeAsync(http);
+                return m.Sum("llmf_requests_total", "outcome=\"cancelled\"") > cancelledBefore && m.Sum("llmf_kv_blocks_used") == 0;
+            },
+            async () =>
+            {
+                PrometheusText m = await PrometheusText.ScrapeAsync(http);
+                return $"the server did not cancel the abandoned stream and free its blocks (cancelled {m.Sum("llmf_requests_total", "outcome=\"cancelled\"")}, before {cancelledBefore}; blocks used {m.Sum("llmf_kv_blocks_used")}; {updates} updates read)";
+            });
     }
 
     [Fact]

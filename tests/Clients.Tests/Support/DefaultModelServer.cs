@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Text.Json;
 
 namespace LlmFramework.Clients.Tests.Support;
 
@@ -28,8 +27,7 @@ public sealed class DefaultModelServer : IAsyncLifetime
     {
         _server = await HostServer.StartAsync("--set", $"LlmFramework:Server:ApiKeys:0={ApiKey}", "--threads", "2");
         using HttpClient client = CreateClient();
-        using JsonDocument models = JsonDocument.Parse(await client.GetStringAsync(new Uri("v1/models", UriKind.Relative)));
-        ModelId = models.RootElement.GetProperty("data")[0].GetProperty("id").GetString()!;
+        ModelId = await ServerWaits.FirstModelIdAsync(client);
     }
 
     public Task DisposeAsync()
