@@ -102,6 +102,82 @@ public sealed class GraphBuilder
         return Node(OpKind.Attention, [q, k, v], name ?? $"attn.{parameters.Layer}", RowSpace.Tokens, (long)parameters.HeadCount * parameters.ValueDim, parameters);
     }
 
+    /// <summary><see cref="OpKind.HeadMatMul"/>: per head, x's K values times the head's N rows of w transposed.</summary>
+    public GraphTensor HeadMatMul(GraphTensor x, GraphTensor w, int heads, string? name = null)
+    {
+        Require(w.Role == TensorRole.Weight, "HeadMatMul", $"'{w.Name}' must be a weight");
+        Require(heads > 0 && x.Columns == heads * w.Columns, "HeadMatMul", $"x has {x.Columns} columns, expected {heads} heads x {w.Columns} (the columns of '{w.Name}')");
+        Require(w.FixedRows % heads == 0, "HeadMatMul", $"'{w.Name}' has {w.FixedRows} rows, not a multiple of {heads} heads");
+        return Node(OpKind.HeadMatMul, [x, w], name ?? w.Name, x.RowSpace, w.FixedRows, new HeadMatMulParams(heads));
+    }
+
+    /// <summary><see cref="OpKind.SliceColumns"/>: columns offset..offset+width of each of <paramref name="heads"/> heads.</summary>
+    public GraphTensor SliceColumns(GraphTensor x, int heads, int offset, int width, string? name = null)
+    {
+        Require(x.Role == TensorRole.Activation, "SliceColumns", "x must be an activation");
+        Require(heads > 0 && x.Columns % heads == 0, "SliceColumns", $"{x.Columns} columns do not split into {heads} heads");
+        long headWidth = x.Columns / heads;
+        Require(offset >= 0 && width > 0 && offset + width <= headWidth, "SliceColumns", $"columns {offset}..{offset + width} are outside a head of {headWidth}");
+        return Node(OpKind.SliceColumns, [x], name ?? "slice", x.RowSpace, (long)heads * width, new ColumnSliceParams(heads, offset, width));
+    }
+
+    /// <summary><see cref="OpKind.ConcatColumns"/>: each head's columns of <paramref name="a"/>, then of <paramref name="b"/>.</summary>
+    public GraphTensor ConcatColumns(GraphTensor a, GraphTensor b, int heads, string? name = null)
+    {
+        Require(a.Role == TensorRole.Activation && b.Role == TensorRole.Activation, "ConcatColumns", "both inputs must be activations");
+        Require(a.RowSpace == b.RowSpace && a.FixedRows == b.FixedRows, "ConcatColumns", $"row counts differ: {a} vs {b}");
+        Require(heads > 0 && a.Columns % heads == 0 && b.Columns % heads == 0, "ConcatColumns", $"{a.Columns} and {b.Columns} columns do not both split into {heads} heads");
+        return Node(OpKind.ConcatColumns, [a, b], name ?? "concat", a.RowSpace, a.Columns + b.Columns, new ConcatColumnsParams(heads));
+    }
+
+    /// <summary><see cref="OpKind.LatentAttention"/>.</summary>
+    public GraphTensor LatentAttention(GraphTensor q, GraphTensor latent, GraphTensor ropeKey, LatentAttentionParams parameters, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        Require(q.RowSpace == RowSpace.Tokens && latent.RowSpace == RowSpace.Tokens && ropeKey.RowSpace == RowSpace.Tokens, "LatentAttention", "q, latent and rope key must have one row per token");
+        Require(parameters.HeadCount > 0 && parameters.LatentDim > 0 && parameters.RopeDim > 0, "LatentAttention", "heads, latent and rope widths must be positive");
+        Require(q.Columns == (long)parameters.HeadCount * (parameters.LatentDim + parameters.RopeDim), "LatentAttention", $"q has {q.Columns} columns, expected {parameters.HeadCount}x({parameters.LatentDim}+{parameters.RopeDim})");
+        Require(latent.Columns == parameters.LatentDim, "LatentAttention", $"latent has {latent.Columns} columns, expected {parameters.LatentDim}");
+        Require(ropeKey.Columns == parameters.RopeDim, "LatentAttention", $"rope key has {ropeKey.Columns} columns, expected {parameters.RopeDim}");
+        return Node(OpKind.LatentAttention, [q, latent, ropeKey], name ?? $"mla.{parameters.Layer}", RowSpace.Tokens, (long)parameters.HeadCount * parameters.LatentDim, parameters);
+    }
+
+    /// <summary><see cref="OpKind.MoeRoute"/>; <paramref name="bias"/> may be null.</summary>
+    public GraphTensor MoeRoute(GraphTensor logits, GraphTensor? bias, MoeRouteParams parameters, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        int e = parameters.ExpertCount;
+        Require(logits.RowSpace == RowSpace.Tokens && logits.Columns == e, "MoeRoute", $"logits must be [tokens, {e}], got {logits}");
+        Require(bias is null || (bias.Columns == e && bias.RowSpace == RowSpace.Fixed && bias.FixedRows == 1), "MoeRoute", $"bias must be [1, {e}], got {bias}");
+        Require(parameters.ExpertsPerToken > 0 && parameters.ExpertsPerToken <= e, "MoeRoute", $"{parameters.ExpertsPerToken} experts per token out of {e}");
+        Require(parameters.GroupCount > 0 && e % parameters.GroupCount == 0, "MoeRoute", $"{parameters.GroupCount} groups do not divide {e} experts");
+        Require(parameters.GroupsUsed > 0 && parameters.GroupsUsed <= parameters.GroupCount, "MoeRoute", $"{parameters.GroupsUsed} groups used out of {parameters.GroupCount}");
+        Require((long)parameters.GroupsUsed * (e / parameters.GroupCount) >= parameters.ExpertsPerToken, "MoeRoute", $"{parameters.GroupsUsed} groups of {e / parameters.GroupCount} experts cannot hold {parameters.ExpertsPerToken} choices");
+        Require(parameters.MoeLayer >= 0, "MoeRoute", "the MoE layer index must not be negative");
+        GraphTensor[] inputs = bias is null ? [logits] : [logits, bias];
+        return Node(OpKind.MoeRoute, inputs, name ?? $"moe_route.{parameters.MoeLayer}", RowSpace.Tokens, 2L * parameters.ExpertsPerToken, parameters);
+    }
+
+    /// <summary><see cref="OpKind.ExpertMatMul"/>.</summary>
+    public GraphTensor ExpertMatMul(GraphTensor x, GraphTensor routes, GraphTensor w, ExpertMatMulParams parameters, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        int s = parameters.ExpertsPerToken;
+        Require(w.Role == TensorRole.Weight, "ExpertMatMul", $"'{w.Name}' must be a weight");
+        Require(parameters.ExpertCount > 0 && w.FixedRows % parameters.ExpertCount == 0, "ExpertMatMul", $"'{w.Name}' has {w.FixedRows} rows, not a multiple of {parameters.ExpertCount} experts");
+        Require(routes.RowSpace == RowSpace.Tokens && routes.Columns == 2L * s, "ExpertMatMul", $"routes must be [tokens, {2 * s}], got {routes}");
+        Require(x.RowSpace == RowSpace.Tokens && (x.Columns == w.Columns || x.Columns == s * w.Columns), "ExpertMatMul", $"x has {x.Columns} columns, expected {w.Columns} or {s}x{w.Columns}");
+        return Node(OpKind.ExpertMatMul, [x, routes, w], name ?? w.Name, RowSpace.Tokens, s * (w.FixedRows / parameters.ExpertCount), parameters);
+    }
+
+    /// <summary><see cref="OpKind.MoeCombine"/>.</summary>
+    public GraphTensor MoeCombine(GraphTensor y, GraphTensor routes, int expertsPerToken, string? name = null)
+    {
+        Require(expertsPerToken > 0 && routes.RowSpace == RowSpace.Tokens && routes.Columns == 2L * expertsPerToken, "MoeCombine", $"routes must be [tokens, {2 * expertsPerToken}], got {routes}");
+        Require(y.RowSpace == RowSpace.Tokens && y.Columns % expertsPerToken == 0, "MoeCombine", $"y has {y.Columns} columns, not a multiple of {expertsPerToken} slots");
+        return Node(OpKind.MoeCombine, [y, routes], name ?? "moe_combine", RowSpace.Tokens, y.Columns / expertsPerToken, new MoeCombineParams(expertsPerToken));
+    }
+
     /// <summary><see cref="OpKind.SelectOutputRows"/>.</summary>
     public GraphTensor SelectOutputRows(GraphTensor x, string? name = null)
     {

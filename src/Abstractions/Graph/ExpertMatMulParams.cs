@@ -1,0 +1,7 @@
+namespace LlmFramework.Abstractions.Graph;
+
+/// <summary>Parameters of <see cref="OpKind.ExpertMatMul"/> (contract 1.2).</summary>
+/// <param name="MoeLayer">Index of the MoE layer (as in <see cref="MoeRouteParams.MoeLayer"/>), so expert placement can find the expert.</param>
+/// <param name="ExpertCount">Experts E stacked in the weight.</param>
+/// <param name="ExpertsPerToken">Slots S per token.</param>
+public sealed record ExpertMatMulParams(int MoeLayer, int ExpertCount, int ExpertsPerToken) : OpParams;
