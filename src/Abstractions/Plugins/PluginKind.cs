@@ -7,7 +7,7 @@ public enum PluginKind
     Backend = 0,
     /// <summary>A model family (<see cref="Models.IModelFamily"/>).</summary>
     ModelFamily = 1,
-    /// <summary>An MoE expert scheduler (later contract versions).</summary>
+    /// <summary>An MoE expert scheduler (<see cref="Moe.IMoeSchedulerFactory"/>, contract 1.2).</summary>
     MoeScheduler = 2,
     /// <summary>A weight/activation quantizer (later contract versions).</summary>
     Quantizer = 3,

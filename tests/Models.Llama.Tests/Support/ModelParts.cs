@@ -1,3 +1,4 @@
+using LlmFramework.Formats;
 using LlmFramework.Abstractions.Backends;
 using LlmFramework.Abstractions.Graph;
 using LlmFramework.Formats.Gguf;

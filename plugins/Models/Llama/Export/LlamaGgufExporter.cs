@@ -1,3 +1,4 @@
+using LlmFramework.Formats;
 using LlmFramework.Abstractions.Models;
 using LlmFramework.Abstractions.Tensors;
 using LlmFramework.Formats.Safetensors;

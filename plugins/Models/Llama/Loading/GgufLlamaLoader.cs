@@ -1,3 +1,5 @@
+using LlmFramework.Tokenizers.Checkpoints;
+using LlmFramework.Formats;
 using LlmFramework.Abstractions.Graph;
 using LlmFramework.Abstractions.Models;
 using LlmFramework.Formats.Gguf;
@@ -19,7 +21,7 @@ internal static class GgufLlamaLoader
             LlamaWeights weights = new LlamaWeightLoader(file.Path, file.ContainsTensor, file.GetTensor, owned).Load(config, LlamaTensorNames.Gguf);
             string storage = $"GGUF {weights.Layers[0].Query.Type}{LlamaAdapterApplier.Describe(options.Adapters)}";
             weights = LlamaAdapterApplier.Apply(weights, config, ggufRowOrder: true, options.Adapters, owned);
-            LlamaTokenizerParts tokenizer = LlamaTokenizerLoader.FromGguf(file);
+            CheckpointTokenizer tokenizer = CheckpointTokenizerLoader.FromGguf(file);
             int context = options.ContextLength > 0 ? options.ContextLength : config.MaxPositionEmbeddings;
             var info = new ModelInfo(
                 "llama",

@@ -1,3 +1,5 @@
+using LlmFramework.Tokenizers.Checkpoints;
+using LlmFramework.Formats;
 using LlmFramework.Abstractions.Graph;
 using LlmFramework.Abstractions.Models;
 using LlmFramework.Formats.Safetensors;
@@ -22,7 +24,7 @@ internal static class HuggingFaceLlamaLoader
             LlamaWeights weights = new LlamaWeightLoader(checkpoint.Folder, checkpoint.Contains, checkpoint.GetTensor, owned).Load(config, LlamaTensorNames.HuggingFace);
             string storage = $"safetensors {weights.Layers[0].Query.Type}{LlamaAdapterApplier.Describe(options.Adapters)}";
             weights = LlamaAdapterApplier.Apply(weights, config, ggufRowOrder: false, options.Adapters, owned);
-            LlamaTokenizerParts tokenizer = LlamaTokenizerLoader.FromFolder(folder);
+            CheckpointTokenizer tokenizer = CheckpointTokenizerLoader.FromFolder(folder);
             GenerationDefaults generation = GenerationConfigReader.Read(Path.Combine(folder, "generation_config.json"));
             int context = options.ContextLength > 0 ? options.ContextLength : config.MaxPositionEmbeddings;
             var info = new ModelInfo(

@@ -1,8 +1,7 @@
 using LlmFramework.Formats.Json;
 using LlmFramework.Abstractions.Models;
-using LlmFramework.Models.Llama.Config;
 
-namespace LlmFramework.Models.Llama.Loading;
+namespace LlmFramework.Tokenizers.Checkpoints;
 
 /// <summary>Reads sampling defaults from a Hugging Face generation_config.json.</summary>
 public static class GenerationConfigReader

@@ -1,10 +1,10 @@
 using LlmFramework.Abstractions.Tokenization;
 using LlmFramework.Tokenizers;
 
-namespace LlmFramework.Models.Llama.Loading;
+namespace LlmFramework.Tokenizers.Checkpoints;
 
 /// <summary>Turns a checkpoint's chat-template text into an <see cref="IChatTemplate"/>.</summary>
-internal static class ChatTemplateFactory
+public static class ChatTemplateFactory
 {
     /// <summary>
     /// The Jinja template for <paramref name="text"/> with the tokenizer's BOS/EOS texts, or null when the checkpoint has

@@ -3,13 +3,13 @@ using LlmFramework.Abstractions.Tokenization;
 using LlmFramework.Formats.Gguf;
 using LlmFramework.Tokenizers;
 
-namespace LlmFramework.Models.Llama.Loading;
+namespace LlmFramework.Tokenizers.Checkpoints;
 
 /// <summary>Builds the tokenizer and chat template of a checkpoint with the Tokenizers library.</summary>
-internal static class LlamaTokenizerLoader
+public static class CheckpointTokenizerLoader
 {
     /// <summary>tokenizer.ggml.* -> <see cref="GgufVocabulary"/> -> tokenizer; tokenizer.chat_template -> chat template.</summary>
-    public static LlamaTokenizerParts FromGguf(GgufFile file)
+    public static CheckpointTokenizer FromGguf(GgufFile file)
     {
         GgufVocabulary vocabulary = ReadVocabulary(file);
         ITokenizer tokenizer;
@@ -32,11 +32,11 @@ internal static class LlamaTokenizerLoader
             }
         }
 
-        return new LlamaTokenizerParts(tokenizer, ChatTemplateFactory.Create(vocabulary.ChatTemplate, tokenizer, $"{file.Path} (tokenizer.chat_template)"), new GenerationDefaults { EosIds = eos });
+        return new CheckpointTokenizer(tokenizer, ChatTemplateFactory.Create(vocabulary.ChatTemplate, tokenizer, $"{file.Path} (tokenizer.chat_template)"), new GenerationDefaults { EosIds = eos });
     }
 
     /// <summary>The tokenizer.ggml.* metadata of <paramref name="file"/>.</summary>
-    internal static GgufVocabulary ReadVocabulary(GgufFile file)
+    public static GgufVocabulary ReadVocabulary(GgufFile file)
     {
         if (!file.TryGetString("tokenizer.ggml.model", out string model))
         {
@@ -63,12 +63,12 @@ internal static class LlamaTokenizerLoader
     }
 
     /// <summary>tokenizer.json (else tokenizer.model) with tokenizer_config.json, and its chat_template.</summary>
-    public static LlamaTokenizerParts FromFolder(string folder)
+    public static CheckpointTokenizer FromFolder(string folder)
     {
         string configPath = Path.Combine(folder, "tokenizer_config.json");
         ITokenizer tokenizer = TokenizerFactory.FromFolder(folder);
         string? template = File.Exists(configPath) ? TokenizerConfig.Load(configPath).ChatTemplate : null;
-        return new LlamaTokenizerParts(tokenizer, ChatTemplateFactory.Create(template, tokenizer, configPath), new GenerationDefaults());
+        return new CheckpointTokenizer(tokenizer, ChatTemplateFactory.Create(template, tokenizer, configPath), new GenerationDefaults());
     }
 
     private static int? OptionalId(GgufFile file, string key) =>

@@ -1,7 +1,7 @@
 using LlmFramework.Abstractions.Models;
 using LlmFramework.Abstractions.Tokenization;
 
-namespace LlmFramework.Models.Llama.Loading;
+namespace LlmFramework.Tokenizers.Checkpoints;
 
 /// <summary>What a checkpoint's tokenizer files give: the tokenizer, its chat template and any defaults they carry.</summary>
-internal sealed record LlamaTokenizerParts(ITokenizer Tokenizer, IChatTemplate? ChatTemplate, GenerationDefaults GenerationDefaults);
+public sealed record CheckpointTokenizer(ITokenizer Tokenizer, IChatTemplate? ChatTemplate, GenerationDefaults GenerationDefaults);
