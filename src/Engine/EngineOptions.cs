@@ -36,9 +36,13 @@ public sealed record EngineOptions
     /// <summary>Share the KV blocks of common prompt prefixes between generations (full blocks only).</summary>
     public bool PrefixCaching { get; init; } = true;
 
+    /// <summary>Expert statistics and placement for mixture-of-experts models (ignored by dense models).</summary>
+    public Moe.MoeOptions Moe { get; init; } = new();
+
     /// <summary>Checks the values, naming the bad one.</summary>
     public void Validate()
     {
+        Moe.Validate();
         if (MaxBatchTokens < 1)
         {
             throw new ArgumentException($"MaxBatchTokens must be at least 1, got {MaxBatchTokens}");

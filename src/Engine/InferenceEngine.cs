@@ -56,6 +56,12 @@ public sealed partial class InferenceEngine : IDisposable
         Threads = Options.Threads > 0 ? Options.Threads : Environment.ProcessorCount;
         _executor = new GraphExecutor(Graph, backends, KvCache, Options.MaxBatchTokens, Threads, logger);
         _batch = new StepBatch(Options.MaxBatchTokens);
+        Moe = Engine.Moe.MoeRuntime.Create(Graph, Options.Moe, logger);
+        if (Moe is not null)
+        {
+            _executor.SetObserver(Moe);
+        }
+
         PublishGauges();
         _logger?.LogInformation("engine ready: {Model}; KV cache {Blocks} blocks x {BlockSize} tokens ({MiB:F1} MiB reserved); activations {ActMiB:F1} MiB; {Threads} threads",
             model.Info.Description, blocks, Options.KvBlockSize, KvCache.ReservedBytes / 1048576.0, _executor.Arena.TotalBytes / 1048576.0, Threads);
@@ -81,6 +87,9 @@ public sealed partial class InferenceEngine : IDisposable
 
     /// <summary>The backends in use, most preferred first.</summary>
     public IReadOnlyList<IBackend> Backends => _executor.Backends;
+
+    /// <summary>Expert statistics and placement, or null for a model without MoE layers.</summary>
+    public Engine.Moe.MoeRuntime? Moe { get; }
 
     /// <summary>How nodes are assigned to backends now.</summary>
     public IReadOnlyList<GraphPartition> Partitions => _executor.Partitions;
@@ -231,7 +240,9 @@ public sealed partial class InferenceEngine : IDisposable
         _inStep = true;
         try
         {
-            return _executor.Run(batch, cancellationToken);
+            ReadOnlySpan<float> logits = _executor.Run(batch, cancellationToken);
+            Moe?.AfterStep();
+            return logits;
         }
         finally
         {

@@ -16,6 +16,7 @@ public sealed class GraphExecutor
     private readonly StepExecutionContext _context;
     private readonly ILogger? _logger;
     private IReadOnlyList<GraphPartition> _partitions;
+    private INodeObserver? _observer;
 
     /// <summary>Plans execution of <paramref name="graph"/>.</summary>
     public GraphExecutor(ComputeGraph graph, IReadOnlyList<IBackend> backends, IKvCache kvCache, int maxTokens, int threads, ILogger? logger = null)
@@ -45,9 +46,49 @@ public sealed class GraphExecutor
     /// <summary>Switches to <paramref name="backends"/>; call only between steps.</summary>
     public void ReplaceBackends(IReadOnlyList<IBackend> backends)
     {
-        IReadOnlyList<GraphPartition> partitions = BackendPartitioner.Partition(_graph, backends, _logger);
+        IReadOnlyList<GraphPartition> partitions = SplitAtObserved(BackendPartitioner.Partition(_graph, backends, _logger));
         Backends = backends;
         _partitions = partitions;
+    }
+
+    /// <summary>
+    /// Has <paramref name="observer"/> see the step after each node it observes: partitions are cut after those nodes so
+    /// their outputs can be read before later nodes reuse the memory. Call only between steps.
+    /// </summary>
+    public void SetObserver(INodeObserver? observer)
+    {
+        _observer = observer;
+        _partitions = SplitAtObserved(BackendPartitioner.Partition(_graph, Backends, _logger));
+    }
+
+    private IReadOnlyList<GraphPartition> SplitAtObserved(IReadOnlyList<GraphPartition> partitions)
+    {
+        if (_observer is null)
+        {
+            return partitions;
+        }
+
+        var split = new List<GraphPartition>();
+        foreach (GraphPartition p in partitions)
+        {
+            var run = new List<GraphNode>();
+            foreach (GraphNode node in p.Nodes)
+            {
+                run.Add(node);
+                if (_observer.Observes(node))
+                {
+                    split.Add(new GraphPartition(p.Backend, run));
+                    run = [];
+                }
+            }
+
+            if (run.Count > 0)
+            {
+                split.Add(new GraphPartition(p.Backend, run));
+            }
+        }
+
+        return split;
     }
 
     /// <summary>Runs one step and returns the logits, [batch.OutputCount, vocab], valid until the next step.</summary>
@@ -65,6 +106,10 @@ public sealed class GraphExecutor
         {
             cancellationToken.ThrowIfCancellationRequested();
             partition.Backend.Execute(partition.Nodes, _context);
+            if (_observer is { } observer && observer.Observes(partition.Nodes[^1]))
+            {
+                observer.AfterNode(partition.Nodes[^1], _context);
+            }
         }
 
         return _context.GetF32(_graph.Logits);

@@ -211,6 +211,10 @@ public static class HostConfigurationLoader
         Require(o.Engine.KvCacheMemoryMiB == 0 || o.Engine.KvCacheTokens == 0, "Engine:KvCacheMemoryMiB", $"and Engine:KvCacheTokens are both set ({o.Engine.KvCacheMemoryMiB.ToString(CultureInfo.InvariantCulture)} MiB, {o.Engine.KvCacheTokens} tokens); set one");
         Require(o.Engine.MaxQueuedRequests >= 0, "Engine:MaxQueuedRequests", $"must not be negative (0 = no limit), got {o.Engine.MaxQueuedRequests}");
         Require(o.Engine.SchedulingPolicy is "fcfs" or "priority", "Engine:SchedulingPolicy", $"must be \"fcfs\" or \"priority\", got \"{o.Engine.SchedulingPolicy}\"");
+        Require(o.Moe.ExpertMemoryMiB == -1 || (o.Moe.ExpertMemoryMiB >= 0 && double.IsFinite(o.Moe.ExpertMemoryMiB)), "Moe:ExpertMemoryMiB", $"must be -1 (no limit) or a finite number >= 0, got {o.Moe.ExpertMemoryMiB.ToString(CultureInfo.InvariantCulture)}");
+        Require(o.Moe.WindowSteps is >= 1 and <= 1_000_000, "Moe:WindowSteps", $"must be in [1, 1000000], got {o.Moe.WindowSteps}");
+        Require(o.Moe.RebalanceSteps >= 1, "Moe:RebalanceSteps", $"must be at least 1, got {o.Moe.RebalanceSteps}");
+        Require(o.Moe.Devices is >= 1 and <= 1024, "Moe:Devices", $"must be in [1, 1024], got {o.Moe.Devices}");
         Require(o.Generation.MaxTokens >= 1, "Generation:MaxTokens", $"must be at least 1, got {o.Generation.MaxTokens}");
         Require(o.Generation.Temperature >= 0 && float.IsFinite(o.Generation.Temperature), "Generation:Temperature", $"must be a finite number >= 0, got {o.Generation.Temperature.ToString(CultureInfo.InvariantCulture)}");
         Require(o.Generation.TopP > 0 && o.Generation.TopP <= 1, "Generation:TopP", $"must be in (0, 1], got {o.Generation.TopP.ToString(CultureInfo.InvariantCulture)}");

@@ -18,6 +18,9 @@ public sealed class HostOptions
     /// <summary>Engine sizes.</summary>
     public EngineSettings Engine { get; set; } = new();
 
+    /// <summary>Expert scheduling for mixture-of-experts models.</summary>
+    public MoeSettings Moe { get; set; } = new();
+
     /// <summary>Default sampling settings.</summary>
     public GenerationSettings Generation { get; set; } = new();
 

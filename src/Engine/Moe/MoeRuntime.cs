@@ -1,0 +1,336 @@
+using LlmFramework.Abstractions.Execution;
+using LlmFramework.Abstractions.Graph;
+using LlmFramework.Abstractions.Moe;
+using LlmFramework.Abstractions.Tensors;
+using LlmFramework.Engine.Execution;
+using Microsoft.Extensions.Logging;
+
+namespace LlmFramework.Engine.Moe;
+
+/// <summary>
+/// The engine's side of expert scheduling for one MoE model. It reads every step's routes right after each
+/// <see cref="OpKind.MoeRoute"/> node and counts them (<see cref="Counter"/>); it asks the scheduler for a placement
+/// every <see cref="MoeOptions.RebalanceSteps"/> steps on a worker thread and applies it at the next step boundary
+/// (demotions first, so resident bytes stay within the budget; promotions are warmed up in the background). Resident
+/// experts stay mapped; a cold expert's pages are asked for when the router picks it and dropped again after the
+/// layer's last expert matmul, so the process holds only the resident experts plus the cold ones of one layer. This
+/// needs the experts in a file-backed memory map (GGUF); experts in owned memory (converted at load) stay resident.
+/// </summary>
+public sealed unsafe class MoeRuntime : INodeObserver
+{
+    private readonly MoeOptions _options;
+    private readonly ILogger? _logger;
+    private readonly WeightTensor[][] _expertWeights;
+    private readonly GraphNode[] _lastExpertNode;
+    private readonly bool[][] _usedCold;
+    private readonly List<int>[] _coldList;
+    private volatile bool[] _resident;
+    private volatile IMoeScheduler? _scheduler;
+    private Task<ExpertPlacement>? _planning;
+    private int _stepsSincePlan;
+    private long _coldUses;
+
+    private MoeRuntime(MoeModelShape shape, WeightTensor[][] expertWeights, GraphNode[] lastExpertNode, MoeOptions options, ILogger? logger)
+    {
+        Shape = shape;
+        _expertWeights = expertWeights;
+        _lastExpertNode = lastExpertNode;
+        _options = options;
+        _logger = logger;
+        _scheduler = options.Scheduler;
+        Counter = new ExpertRoutingCounter(shape.MoeLayerCount, shape.ExpertCount, options.WindowSteps);
+        if (options.InitialLoad is { } saved)
+        {
+            Counter.Restore(saved);
+        }
+
+        _usedCold = new bool[shape.MoeLayerCount][];
+        _coldList = new List<int>[shape.MoeLayerCount];
+        for (int l = 0; l < shape.MoeLayerCount; l++)
+        {
+            _usedCold[l] = new bool[shape.ExpertCount];
+            _coldList[l] = new List<int>(shape.ExpertCount);
+        }
+
+        IReadOnlyList<(ulong Start, ulong End)> files = FileBackedMemory.FileMappings();
+        Pageable = FileBackedMemory.IsSupported && expertWeights.SelectMany(w => w).All(w => files.Any(f => (ulong)w.Data >= f.Start && (ulong)(w.Data + w.ByteLength) <= f.End));
+        Placement = ExpertPlacement.AllResident(shape);
+        _resident = Enumerable.Repeat(true, shape.MoeLayerCount * shape.ExpertCount).ToArray();
+        if (_scheduler is not null && !Pageable)
+        {
+            _logger?.LogWarning("MoE scheduler {Scheduler}: the experts are not in a file-backed memory map (converted at load?), so every expert stays resident", _scheduler.Name);
+        }
+    }
+
+    /// <summary>The model's routed experts.</summary>
+    public MoeModelShape Shape { get; }
+
+    /// <summary>The routing counts.</summary>
+    public ExpertRoutingCounter Counter { get; }
+
+    /// <summary>The placement in force.</summary>
+    public ExpertPlacement Placement { get; private set; }
+
+    /// <summary>Whether cold experts can be dropped from memory (file-backed experts on Linux).</summary>
+    public bool Pageable { get; }
+
+    /// <summary>Name of the scheduler, or "Static" when none is set.</summary>
+    public string SchedulerName => _scheduler?.Name ?? "Static";
+
+    /// <summary>
+    /// Switches to <paramref name="scheduler"/> (a hot-swapped scheduler plugin): its first plan is made at the next
+    /// rebalance; the placement in force stays until then. Null stops planning and keeps the current placement.
+    /// </summary>
+    public void ReplaceScheduler(IMoeScheduler? scheduler)
+    {
+        _logger?.LogInformation("MoE scheduler {Old} -> {New}", SchedulerName, scheduler?.Name ?? "none");
+        _scheduler = scheduler;
+        _stepsSincePlan = _options.RebalanceSteps;
+    }
+
+    /// <summary>The budget in force (-1 = no limit).</summary>
+    public long BudgetBytes => _options.ExpertBudgetBytes;
+
+    /// <summary>Times a step used an expert that was not resident.</summary>
+    public long ColdUses => Interlocked.Read(ref _coldUses);
+
+    /// <summary>Experts made resident by placement changes.</summary>
+    public long Promotions { get; private set; }
+
+    /// <summary>Experts made cold by placement changes.</summary>
+    public long Demotions { get; private set; }
+
+    /// <summary>Placements applied.</summary>
+    public long Plans { get; private set; }
+
+    /// <summary>Bytes of the resident experts under the current placement.</summary>
+    public long ResidentBytes => Pageable ? Placement.ResidentBytes : Shape.TotalExpertBytes;
+
+    /// <summary>Balancedness of the current placement over the window (1 = even).</summary>
+    public double Balancedness => Placement.Balancedness(Counter.Snapshot());
+
+    /// <summary>The MoE runtime for <paramref name="graph"/>, or null when it has no MoE layers.</summary>
+    public static MoeRuntime? Create(ComputeGraph graph, MoeOptions options, ILogger? logger)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(options);
+        var routes = graph.Nodes.Where(n => n.Op == OpKind.MoeRoute).Select(n => n.GetParams<MoeRouteParams>()).ToList();
+        if (routes.Count == 0)
+        {
+            return null;
+        }
+
+        int layers = routes.Max(r => r.MoeLayer) + 1;
+        int experts = routes[0].ExpertCount;
+        if (routes.Any(r => r.ExpertCount != experts) || routes.Select(r => r.MoeLayer).Distinct().Count() != layers)
+        {
+            throw new ArgumentException("the graph's MoE layers must be numbered 0.. once each and have the same number of routed experts");
+        }
+
+        var weights = new List<WeightTensor>[layers];
+        var last = new GraphNode[layers];
+        for (int l = 0; l < layers; l++)
+        {
+            weights[l] = [];
+        }
+
+        foreach (GraphNode node in graph.Nodes.Where(n => n.Op == OpKind.ExpertMatMul))
+        {
+            ExpertMatMulParams p = node.GetParams<ExpertMatMulParams>();
+            WeightTensor w = node.Inputs[2].Weight ?? throw new ArgumentException($"node {node}: ExpertMatMul needs a bound weight");
+            if (!weights[p.MoeLayer].Contains(w))
+            {
+                weights[p.MoeLayer].Add(w);
+            }
+
+            last[p.MoeLayer] = node;
+        }
+
+        long expertBytes = weights.Max(ws => ws.Sum(w => w.ByteLength / experts));
+        var shape = new MoeModelShape(layers, experts, routes[0].ExpertsPerToken, expertBytes);
+        var runtime = new MoeRuntime(shape, weights.Select(w => w.ToArray()).ToArray(), last, options, logger);
+        if (options.Scheduler is not null)
+        {
+            runtime.Apply(runtime.PlanNow());
+        }
+
+        return runtime;
+    }
+
+    /// <inheritdoc />
+    public bool Observes(GraphNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        return node.Op == OpKind.MoeRoute || (node.Op == OpKind.ExpertMatMul && ReferenceEquals(_lastExpertNode[node.GetParams<ExpertMatMulParams>().MoeLayer], node));
+    }
+
+    /// <inheritdoc />
+    public void AfterNode(GraphNode node, IExecutionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(context);
+        if (node.Op == OpKind.MoeRoute)
+        {
+            Routed(node, context);
+        }
+        else
+        {
+            ReleaseCold(node.GetParams<ExpertMatMulParams>().MoeLayer);
+        }
+    }
+
+    /// <summary>Closes a step: advances the window, applies a finished plan, starts the next one when due.</summary>
+    public void AfterStep()
+    {
+        Counter.EndStep();
+        IMoeScheduler? scheduler = _scheduler;
+        if (scheduler is null)
+        {
+            return;
+        }
+
+        if (_planning is { IsCompleted: true } done)
+        {
+            _planning = null;
+            if (done.IsCompletedSuccessfully)
+            {
+                Apply(done.Result);
+            }
+            else
+            {
+                _logger?.LogError(done.Exception, "MoE scheduler {Scheduler} failed to plan; keeping the current placement", SchedulerName);
+            }
+        }
+
+        if (++_stepsSincePlan >= _options.RebalanceSteps && _planning is null)
+        {
+            _stepsSincePlan = 0;
+            ExpertPlacementRequest request = Request();
+            _planning = Task.Run(() => scheduler.Plan(request));
+        }
+    }
+
+    /// <summary>Plans and applies a placement now, on the calling thread (between steps).</summary>
+    public void Rebalance()
+    {
+        if (_scheduler is not null)
+        {
+            _planning?.Wait();
+            _planning = null;
+            Apply(PlanNow());
+        }
+    }
+
+    private ExpertPlacementRequest Request() => new(
+        Shape,
+        Counter.Snapshot(),
+        _options.ExpertBudgetBytes < 0 ? long.MaxValue : _options.ExpertBudgetBytes,
+        _options.DeviceCount,
+        Placement);
+
+    private ExpertPlacement PlanNow() => (_scheduler ?? throw new InvalidOperationException("no MoE scheduler is set")).Plan(Request());
+
+    private void Apply(ExpertPlacement placement)
+    {
+        long budget = _options.ExpertBudgetBytes < 0 ? long.MaxValue : _options.ExpertBudgetBytes;
+        if (placement.ResidentBytes > budget)
+        {
+            throw new InvalidOperationException($"MoE scheduler {SchedulerName} placed {placement.ResidentBytes} bytes of experts, over the budget of {budget}");
+        }
+
+        if (placement.Shape != Shape)
+        {
+            throw new InvalidOperationException($"MoE scheduler {SchedulerName} returned a placement for {placement.Shape}, not {Shape}");
+        }
+
+        bool[] old = _resident;
+        var next = new bool[old.Length];
+        var promoted = new List<int>();
+        for (int i = 0; i < next.Length; i++)
+        {
+            next[i] = placement.IsResident(i / Shape.ExpertCount, i % Shape.ExpertCount);
+            if (old[i] && !next[i])
+            {
+                Demotions++;
+                if (Pageable)
+                {
+                    ForEachRange(i, FileBackedMemory.Drop);
+                }
+            }
+            else if (!old[i] && next[i])
+            {
+                Promotions++;
+                promoted.Add(i);
+            }
+        }
+
+        _resident = next;
+        Placement = placement;
+        Plans++;
+        if (Pageable && promoted.Count > 0)
+        {
+            _ = Task.Run(() =>
+            {
+                foreach (int i in promoted)
+                {
+                    ForEachRange(i, (p, n) => FileBackedMemory.Touch(p, n));
+                }
+            });
+        }
+    }
+
+    private void Routed(GraphNode node, IExecutionContext context)
+    {
+        MoeRouteParams p = node.GetParams<MoeRouteParams>();
+        ReadOnlySpan<float> routes = context.GetF32(node.Output);
+        int tokens = context.Rows(node.Output), s = p.ExpertsPerToken;
+        bool[] resident = _resident;
+        bool[] used = _usedCold[p.MoeLayer];
+        for (int t = 0; t < tokens; t++)
+        {
+            for (int j = 0; j < s; j++)
+            {
+                int e = (int)routes[(t * 2 * s) + j];
+                Counter.Record(p.MoeLayer, e);
+                int i = (p.MoeLayer * Shape.ExpertCount) + e;
+                if (!resident[i] && !used[e])
+                {
+                    used[e] = true;
+                    _coldList[p.MoeLayer].Add(e);
+                    Interlocked.Increment(ref _coldUses);
+                    if (Pageable)
+                    {
+                        ForEachRange(i, FileBackedMemory.Prefetch);
+                    }
+                }
+            }
+        }
+    }
+
+    private void ReleaseCold(int moeLayer)
+    {
+        bool[] resident = _resident;
+        foreach (int e in _coldList[moeLayer])
+        {
+            _usedCold[moeLayer][e] = false;
+            if (Pageable && !resident[(moeLayer * Shape.ExpertCount) + e])
+            {
+                ForEachRange((moeLayer * Shape.ExpertCount) + e, FileBackedMemory.Drop);
+            }
+        }
+
+        _coldList[moeLayer].Clear();
+    }
+
+    private delegate void RangeAction(byte* address, long length);
+
+    private void ForEachRange(int index, RangeAction action)
+    {
+        int layer = index / Shape.ExpertCount, expert = index % Shape.ExpertCount;
+        foreach (WeightTensor w in _expertWeights[layer])
+        {
+            long bytes = w.ByteLength / Shape.ExpertCount;
+            action(w.Data + (expert * bytes), bytes);
+        }
+    }
+}

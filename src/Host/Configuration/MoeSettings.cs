@@ -1,0 +1,26 @@
+namespace LlmFramework.Host.Configuration;
+
+/// <summary>LlmFramework:Moe: expert statistics and placement for mixture-of-experts models (see docs/moe.md).</summary>
+public sealed class MoeSettings
+{
+    /// <summary>Scheduler plugin by name ("Static", "LoadAware", "Balanced"); empty = count only, everything resident.</summary>
+    public string Scheduler { get; set; } = "";
+
+    /// <summary>Most MiB of routed experts kept resident; -1 = no limit.</summary>
+    public double ExpertMemoryMiB { get; set; } = -1;
+
+    /// <summary>Steps the routing window covers.</summary>
+    public int WindowSteps { get; set; } = 256;
+
+    /// <summary>Steps between two placement plans.</summary>
+    public int RebalanceSteps { get; set; } = 16;
+
+    /// <summary>Devices experts may be spread over (the Balanced scheduler).</summary>
+    public int Devices { get; set; } = 1;
+
+    /// <summary>A MessagePack statistics file: loaded at start when it exists (a warm start) and written at shutdown; empty = none.</summary>
+    public string StatisticsFile { get; set; } = "";
+
+    /// <summary>Scheduler-specific settings (for example PromotionMargin), passed to the scheduler factory.</summary>
+    public Dictionary<string, string> Settings { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+}
