@@ -18,6 +18,7 @@ internal static class Program
             EvalPplCommand.Create(),
             ExportGgufCommand.Create(),
             ServeCommand.Create(),
+            MoeStatsCommand.Create(),
         };
         ParseResult parse = root.Parse(args);
 

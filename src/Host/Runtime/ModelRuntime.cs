@@ -1,6 +1,8 @@
 using LlmFramework.Abstractions.Backends;
 using LlmFramework.Abstractions.Models;
+using LlmFramework.Abstractions.Moe;
 using LlmFramework.Engine;
+using LlmFramework.Engine.Moe;
 using LlmFramework.Host.Configuration;
 using LlmFramework.Host.Plugins;
 using Microsoft.Extensions.Logging;
@@ -85,6 +87,7 @@ public sealed class ModelRuntime : IDisposable
                 PrefixCaching = options.Engine.PrefixCaching,
                 ContextLength = modelOptions.ContextLength,
                 Threads = options.Backends.Threads,
+                Moe = MoeOptionsFrom(plugins, options.Moe),
             };
             var engine = new InferenceEngine(model, backends, engineOptions, logger);
             return new ModelRuntime(plugins, options, model, engine, source.Path, logger);
@@ -94,6 +97,43 @@ public sealed class ModelRuntime : IDisposable
             model.Dispose();
             throw;
         }
+    }
+
+    /// <summary>LlmFramework:Moe as engine options: the named scheduler from its plugin, the budget, and saved statistics.</summary>
+    public static MoeOptions MoeOptionsFrom(PluginManager plugins, MoeSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(plugins);
+        ArgumentNullException.ThrowIfNull(settings);
+        IMoeScheduler? scheduler = null;
+        if (!string.IsNullOrWhiteSpace(settings.Scheduler))
+        {
+            IMoeSchedulerFactory factory = plugins.FindMoeScheduler(settings.Scheduler)
+                ?? throw new InvalidOperationException($"LlmFramework:Moe:Scheduler '{settings.Scheduler}' is not a loaded MoE scheduler; loaded: {string.Join(", ", plugins.MoeSchedulerFactories.Select(f => f.Name).DefaultIfEmpty("(none)"))}");
+            try
+            {
+                scheduler = factory.Create(settings.Settings);
+            }
+            catch (ArgumentException e)
+            {
+                throw new InvalidOperationException($"LlmFramework:Moe:Settings: {e.Message}", e);
+            }
+        }
+
+        ExpertLoad? saved = null;
+        if (!string.IsNullOrWhiteSpace(settings.StatisticsFile) && File.Exists(settings.StatisticsFile))
+        {
+            saved = ExpertLoadFile.Load(settings.StatisticsFile);
+        }
+
+        return new MoeOptions
+        {
+            Scheduler = scheduler,
+            ExpertBudgetBytes = settings.ExpertMemoryMiB < 0 ? -1 : (long)(settings.ExpertMemoryMiB * 1024 * 1024),
+            WindowSteps = settings.WindowSteps,
+            RebalanceSteps = settings.RebalanceSteps,
+            DeviceCount = settings.Devices,
+            InitialLoad = saved,
+        };
     }
 
     /// <summary>The family to load <paramref name="source"/> with: the configured one, or the first that recognises it.</summary>
@@ -182,6 +222,7 @@ public sealed class ModelRuntime : IDisposable
 
     private void OnPluginReloaded(object? sender, PluginReloadedEventArgs e)
     {
+        SwapScheduler(e);
         lock (_swapLock)
         {
             IReadOnlyList<IBackend> current = Engine.Backends;
@@ -238,10 +279,59 @@ public sealed class ModelRuntime : IDisposable
         }
     }
 
+    /// <summary>Number of MoE scheduler switches caused by plugin reloads.</summary>
+    public int SchedulerSwapCount { get; private set; }
+
+    /// <summary>A reloaded scheduler plugin: the engine plans with the new build's scheduler from its next rebalance on.</summary>
+    private void SwapScheduler(PluginReloadedEventArgs e)
+    {
+        string name = _options.Moe.Scheduler;
+        if (Engine.Moe is not { } moe || string.IsNullOrWhiteSpace(name) || !e.Previous.MoeSchedulers.Any(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase)))
+        {
+            return;
+        }
+
+        IMoeSchedulerFactory? factory = e.Current.MoeSchedulers.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase));
+        if (factory is null)
+        {
+            _logger.LogError("the reloaded plugin {Plugin} no longer provides the MoE scheduler {Scheduler}; keeping the old one", e.Current.Manifest.Name, name);
+            return;
+        }
+
+        try
+        {
+            moe.ReplaceScheduler(factory.Create(_options.Moe.Settings));
+            SchedulerSwapCount++;
+        }
+#pragma warning disable CA1031 // a bad new scheduler must leave the old one planning
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _logger.LogError(ex, "the reloaded MoE scheduler {Scheduler} could not be created; keeping the old one", name);
+        }
+    }
+
+    /// <summary>Saves the MoE statistics when LlmFramework:Moe:StatisticsFile is set (a warm start next time).</summary>
+    private void SaveMoeStatistics()
+    {
+        if (Engine.Moe is { } moe && !string.IsNullOrWhiteSpace(_options.Moe.StatisticsFile))
+        {
+            try
+            {
+                ExpertLoadFile.Save(moe.Counter.Snapshot(), _options.Moe.StatisticsFile);
+            }
+            catch (IOException ex)
+            {
+                _logger.LogError(ex, "could not save the MoE statistics to {File}", _options.Moe.StatisticsFile);
+            }
+        }
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
         _plugins.PluginReloaded -= OnPluginReloaded;
+        SaveMoeStatistics();
         IReadOnlyList<IBackend> backends = Engine.Backends;
         Engine.Dispose();
         foreach (IBackend b in backends)

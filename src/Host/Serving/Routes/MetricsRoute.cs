@@ -1,4 +1,6 @@
 using System.Globalization;
+using LlmFramework.Abstractions.Moe;
+using LlmFramework.Engine.Moe;
 using LlmFramework.Engine.Metrics;
 using Microsoft.AspNetCore.Http;
 
@@ -34,6 +36,18 @@ internal static class MetricsRoute
         ("llmf_request_latency_seconds", "From a request's arrival at the engine to its end.", m => m.RequestLatency),
     ];
 
+    private static readonly (string Name, string Type, string Help, Func<MoeRuntime, double> Value)[] MoeSeries =
+    [
+        ("llmf_moe_resident_bytes", "gauge", "Bytes of routed experts kept resident under the current placement.", r => r.ResidentBytes),
+        ("llmf_moe_expert_bytes", "gauge", "Bytes of all routed experts.", r => r.Shape.TotalExpertBytes),
+        ("llmf_moe_budget_bytes", "gauge", "The resident-expert budget (-1 = none).", r => r.BudgetBytes),
+        ("llmf_moe_cold_uses_total", "counter", "Times a step used an expert that was not resident.", r => r.ColdUses),
+        ("llmf_moe_plans_total", "counter", "Placements applied.", r => r.Plans),
+        ("llmf_moe_promotions_total", "counter", "Experts made resident by placement changes.", r => r.Promotions),
+        ("llmf_moe_demotions_total", "counter", "Experts made cold by placement changes.", r => r.Demotions),
+        ("llmf_moe_balancedness", "gauge", "Mean / max routed load per device under the current placement (1 = even).", r => r.Balancedness),
+    ];
+
     public static Task HandleAsync(HttpContext context, ServerContext server)
     {
         IReadOnlyList<ServedModel> models = server.Models.Snapshot();
@@ -66,6 +80,7 @@ internal static class MetricsRoute
             }
         }
 
+        WriteMoe(text, models);
         text.Family("llmf_http_requests_total", "counter", "HTTP requests answered, by route and status code.");
         foreach (KeyValuePair<(string Route, int Status), long> c in server.Counters.Snapshot())
         {
@@ -77,5 +92,38 @@ internal static class MetricsRoute
         text.Family("llmf_models_loaded", "gauge", "Models being served.").Sample("llmf_models_loaded", models.Count);
         context.Response.ContentType = PrometheusText.ContentType;
         return context.Response.WriteAsync(text.ToString(), context.RequestAborted);
+    }
+
+    /// <summary>Expert statistics and placement of the MoE models (none for dense models).</summary>
+    private static void WriteMoe(PrometheusText text, IReadOnlyList<ServedModel> models)
+    {
+        var moe = models.Where(m => m.Engine.Moe is not null).Select(m => (m.Id, Moe: m.Engine.Moe!)).ToList();
+        if (moe.Count == 0)
+        {
+            return;
+        }
+
+        text.Family("llmf_moe_expert_tokens_total", "counter", "Tokens routed to each expert since the counts began, by MoE layer and expert.");
+        foreach ((string id, MoeRuntime r) in moe)
+        {
+            ExpertLoad load = r.Counter.Snapshot();
+            for (int l = 0; l < load.MoeLayerCount; l++)
+            {
+                ReadOnlySpan<long> counts = load.TotalOfLayer(l);
+                for (int e = 0; e < counts.Length; e++)
+                {
+                    text.Sample("llmf_moe_expert_tokens_total", counts[e], ("model", id), ("layer", l.ToString(CultureInfo.InvariantCulture)), ("expert", e.ToString(CultureInfo.InvariantCulture)));
+                }
+            }
+        }
+
+        foreach ((string name, string type, string help, Func<MoeRuntime, double> value) in MoeSeries)
+        {
+            text.Family(name, type, help);
+            foreach ((string id, MoeRuntime r) in moe)
+            {
+                text.Sample(name, value(r), ("model", id), ("scheduler", r.SchedulerName));
+            }
+        }
     }
 }

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using LlmFramework.Abstractions.Backends;
+using LlmFramework.Abstractions.Models;
+using LlmFramework.Backends.Cpu;
+using LlmFramework.Engine;
+using LlmFramework.Engine.Moe;
+using LlmFramework.Models.DeepSeek;
+using LlmFramework.Models.DeepSeek.Loading;
+using LlmFramework.Schedulers.LoadAware;
+
+namespace LlmFramework.Benchmarks.MoeOffload;
+
+/// <summary>One measurement in a fresh process (so peak RSS is this configuration's alone).</summary>
+internal static class ChildRun
+{
+    public static int Run(BenchOptions o)
+    {
+        using var model = (DeepSeekModel)new DeepSeekFamily().Load(ModelSource.Open(o.ChildModel!), new ModelLoadOptions { ContextLength = 1024 });
+        long expertBytes = model.Weights.FeedForward.Where(f => f.IsMoe).Sum(f => f.ExpertGate!.ByteLength + f.ExpertUp!.ByteLength + f.ExpertDown!.ByteLength);
+        long budget = (long)(expertBytes * o.ChildFraction);
+        using IBackend cpu = new CpuBackendFactory().Create(new BackendOptions { Threads = o.Threads });
+        using var zipf = new ZipfRouteBackend(o.Zipf, seed: 7);
+        IBackend[] backends = o.ChildRouting == "zipf" ? [zipf, cpu] : [cpu];
+        var options = new EngineOptions
+        {
+            Threads = o.Threads,
+            MaxSequences = 1,
+            ContextLength = 1024,
+            Moe = new MoeOptions
+            {
+                Scheduler = new LoadAwareSchedulerFactory().Create(new Dictionary<string, string>()),
+                ExpertBudgetBytes = budget,
+                RebalanceSteps = 8,
+                WindowSteps = 512,
+            },
+        };
+        using var engine = new InferenceEngine(model, backends, options);
+        MoeRuntime moe = engine.Moe!;
+        int[] warmPrompt = Prompt(16, model.Info.VocabSize, seed: 1);
+        engine.GenerateGreedy(warmPrompt, o.Warmup, out _);
+        moe.Rebalance();
+        Thread.Sleep(300); // promotions are warmed up in the background
+
+        var runs = new List<double>();
+        long coldBefore = moe.ColdUses;
+        for (int run = 0; run < 3; run++)
+        {
+            engine.GenerateGreedy(Prompt(16, model.Info.VocabSize, seed: 10 + run), o.Tokens, out GenerationStats stats);
+            runs.Add(stats.DecodeTokensPerSecond);
+        }
+
+        double coldPerToken = (moe.ColdUses - coldBefore) / (3.0 * (o.Tokens + 16));
+        runs.Sort();
+        var result = new Dictionary<string, object>
+        {
+            ["routing"] = o.ChildRouting,
+            ["fraction"] = o.ChildFraction,
+            ["budget_bytes"] = budget,
+            ["expert_bytes"] = expertBytes,
+            ["resident_bytes"] = moe.ResidentBytes,
+            ["pageable"] = moe.Pageable,
+            ["decode_tps"] = runs[1],
+            ["decode_tps_runs"] = runs,
+            ["cold_uses_per_token"] = coldPerToken,
+            ["peak_rss"] = ProcessMemory.PeakRss,
+            ["rss"] = ProcessMemory.Rss,
+            ["rss_file"] = ProcessMemory.RssFile,
+            ["rss_anon"] = ProcessMemory.RssAnon,
+        };
+        Console.WriteLine(JsonSerializer.Serialize(result));
+        return 0;
+    }
+
+    public static int[] Prompt(int length, int vocab, int seed)
+    {
+        var random = new Random(seed);
+        return [.. Enumerable.Range(0, length).Select(_ => random.Next(3, vocab))];
+    }
+
+    /// <summary>Runs one configuration in a child process and returns its JSON result.</summary>
+    public static JsonElement Spawn(string model, string routing, double fraction, BenchOptions o)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!)
+        {
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        foreach (string a in new[]
+        {
+            "--child-model", model, "--child-routing", routing, "--child-fraction", fraction.ToString(CultureInfo.InvariantCulture),
+            "--zipf", o.Zipf.ToString(CultureInfo.InvariantCulture), "--tokens", o.Tokens.ToString(CultureInfo.InvariantCulture),
+            "--warmup", o.Warmup.ToString(CultureInfo.InvariantCulture), "--threads", o.Threads.ToString(CultureInfo.InvariantCulture),
+        })
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using Process p = Process.Start(start)!;
+        string output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"child run {routing} {fraction} failed with exit code {p.ExitCode}");
+        }
+
+        return JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement.Clone();
+    }
+}
