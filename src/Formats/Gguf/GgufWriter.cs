@@ -129,6 +129,24 @@ public sealed class GgufWriter
         _tensors.Add(new PendingTensor(name, ggmlType, (long[])shape.Clone(), data));
     }
 
+    /// <summary>
+    /// Writes the file as <paramref name="path"/>.tmp, then renames it over <paramref name="path"/> (creating the folder),
+    /// so a reader never sees a half-written file.
+    /// </summary>
+    public void WriteToAtomically(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        string temporary = path + ".tmp";
+        WriteTo(temporary);
+        File.Move(temporary, path, overwrite: true);
+    }
+
     /// <summary>Writes the file, replacing any existing one.</summary>
     public void WriteTo(string path)
     {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using LlmFramework.Abstractions.Models;
 using LlmFramework.Abstractions.Tensors;
 
@@ -26,9 +27,12 @@ internal static class MakeTestModelCommand
         format.AcceptOnlyFromAmong("gguf", "hf");
         var output = new Option<string>("--out", "-o") { Description = "Output file (gguf) or folder (hf)", Required = true };
         var extra = new Option<string[]>("--extra") { Description = "Architecture-specific setting name=value (repeatable)" };
+        var gating = new Option<string?>("--gating") { Description = "deepseek2: router scoring, softmax (V2) or sigmoid (V3, with a correction bias; default)" };
+        gating.AcceptOnlyFromAmong("softmax", "sigmoid");
+        Option<int?>[] deepSeekSizes = [.. DeepSeekIntegerOptions.Select(o => new Option<int?>(o.Name) { Description = "deepseek2: " + o.Description })];
         var command = new Command("make-test-model", "Write a random-weight model (for tests and plugin authors)");
         common.AddTo(command, includeModel: false);
-        foreach (Option o in new Option[] { arch, dim, layers, heads, kvHeads, ffn, vocab, context, tied, ropeTheta, dtype, seed, format, output, extra })
+        foreach (Option o in (Option[])[arch, dim, layers, heads, kvHeads, ffn, vocab, context, tied, ropeTheta, dtype, seed, format, output, extra, .. deepSeekSizes, gating])
         {
             command.Options.Add(o);
         }
@@ -50,6 +54,18 @@ internal static class MakeTestModelCommand
                 }
 
                 extras[pair[..eq]] = pair[(eq + 1)..];
+            }
+
+            // Architecture flags go into Extra only when given, so a family without them still refuses them by name.
+            IEnumerable<(string Name, string? Value)> given =
+                [.. deepSeekSizes.Select(o => (o.Name, parse.GetValue(o)?.ToString(CultureInfo.InvariantCulture))), (gating.Name, parse.GetValue(gating))];
+            foreach ((string name, string? value) in given.Where(g => g.Value is not null))
+            {
+                string key = name.TrimStart('-');
+                if (!extras.TryAdd(key, value!))
+                {
+                    throw new ArgumentException($"{name} and --extra {key}=... are both given");
+                }
             }
 
             var spec = new TestModelSpec
@@ -79,6 +95,23 @@ internal static class MakeTestModelCommand
         }));
         return command;
     }
+
+    /// <summary>The integer deepseek2 flags (defaults are the writer's: small, test-friendly sizes).</summary>
+    private static readonly (string Name, string Description)[] DeepSeekIntegerOptions =
+    [
+        ("--q-lora-rank", "rank of the query's low-rank path; 0 = a full query projection (default 32)"),
+        ("--kv-lora-rank", "rank of the compressed key/value latent (default 32)"),
+        ("--qk-rope-dim", "per-head query/key dims with RoPE, even (default 8)"),
+        ("--qk-nope-dim", "per-head query/key dims without RoPE (default 16)"),
+        ("--v-head-dim", "per-head value dims (default 16)"),
+        ("--experts", "routed experts per MoE layer (default 8)"),
+        ("--experts-per-token", "routed experts chosen per token (default 2)"),
+        ("--shared-experts", "shared experts per MoE layer (default 1)"),
+        ("--expert-ffn", "feed-forward width of one expert (default 32)"),
+        ("--dense-layers", "leading layers with a dense feed-forward of --ffn (default 1)"),
+        ("--expert-groups", "expert groups for group-limited routing (default 1)"),
+        ("--expert-groups-used", "groups kept per token (default 1)"),
+    ];
 
     private static int Positive(int value, string name) => value > 0 ? value : throw new ArgumentException($"{name} must be positive, got {value}");
 }

@@ -1,6 +1,6 @@
 using LlmFramework.Abstractions.Models;
 using LlmFramework.Models.Llama.Adapters;
-using LlmFramework.Models.Llama.TestModels;
+using LlmFramework.Formats;
 
 namespace LlmFramework.Models.Llama.Tests.Support;
 

@@ -26,7 +26,7 @@ internal static class LlamaGgufWriter
         var w = new GgufWriter();
         w.AddString("general.architecture", LlamaFamily.GgufArchitecture);
         w.AddString("general.name", name);
-        w.AddUInt32("general.file_type", FileType(type));
+        w.AddUInt32("general.file_type", GgufFileType.Of(type));
         w.AddUInt32("general.quantization_version", 2);
         w.AddUInt32("llama.vocab_size", (uint)config.VocabSize);
         w.AddUInt32("llama.context_length", (uint)config.MaxPositionEmbeddings);
@@ -44,7 +44,7 @@ internal static class LlamaGgufWriter
 
         w.AddFloat32("llama.attention.layer_norm_rms_epsilon", config.RmsNormEpsilon);
         w.AddFloat32("llama.rope.freq_base", config.RopeTheta);
-        AddVocabulary(w, vocabulary);
+        GgufVocabularyMetadata.AddTo(w, vocabulary);
 
         Dictionary<string, string> ggufNames = GgufNameMap(config.LayerCount);
         var fallbacks = new List<string>();
@@ -76,58 +76,8 @@ internal static class LlamaGgufWriter
             w.AddTensor(ggufName, tensorType, shape, BlockQuantizer.Quantize(tensorType, data));
         }
 
-        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null)
-        {
-            Directory.CreateDirectory(directory);
-        }
-
-        string temporary = path + ".tmp";
-        w.WriteTo(temporary);
-        File.Move(temporary, path, overwrite: true);
+        w.WriteToAtomically(path);
         return fallbacks;
-    }
-
-    /// <summary>Adds tokenizer.ggml.* with the types llama.cpp reads them as (uint32 ids, int32 types, bools).</summary>
-    public static void AddVocabulary(GgufWriter w, GgufVocabulary v)
-    {
-        w.AddString("tokenizer.ggml.model", v.Model);
-        if (v.Pre is not null)
-        {
-            w.AddString("tokenizer.ggml.pre", v.Pre);
-        }
-
-        w.AddStringArray("tokenizer.ggml.tokens", v.Tokens);
-        w.AddFloat32Array("tokenizer.ggml.scores", v.Scores ?? new float[v.Tokens.Length]);
-        w.AddInt32Array("tokenizer.ggml.token_type", v.TokenTypes ?? Enumerable.Repeat(1, v.Tokens.Length).ToArray());
-        if (v.Merges is not null)
-        {
-            w.AddStringArray("tokenizer.ggml.merges", v.Merges);
-        }
-
-        AddId(w, "tokenizer.ggml.bos_token_id", v.BosId);
-        AddId(w, "tokenizer.ggml.eos_token_id", v.EosId);
-        AddId(w, "tokenizer.ggml.unknown_token_id", v.UnknownId);
-        AddId(w, "tokenizer.ggml.padding_token_id", v.PaddingId);
-        w.AddBool("tokenizer.ggml.add_bos_token", v.AddBos ?? true);
-        w.AddBool("tokenizer.ggml.add_eos_token", v.AddEos ?? false);
-        if (v.AddSpacePrefix is bool prefix)
-        {
-            w.AddBool("tokenizer.ggml.add_space_prefix", prefix);
-        }
-
-        if (v.ChatTemplate is not null)
-        {
-            w.AddString("tokenizer.chat_template", v.ChatTemplate);
-        }
-    }
-
-    private static void AddId(GgufWriter w, string key, int? id)
-    {
-        if (id is int value)
-        {
-            w.AddUInt32(key, (uint)value);
-        }
     }
 
     private static Dictionary<string, string> GgufNameMap(int layers)
@@ -151,17 +101,4 @@ internal static class LlamaGgufWriter
 
         return map;
     }
-
-    /// <summary>llama.cpp's llama_ftype for a file whose matrices are mostly <paramref name="type"/>.</summary>
-    private static uint FileType(DType type) => type switch
-    {
-        DType.F32 => 0,   // ALL_F32
-        DType.F16 => 1,   // MOSTLY_F16
-        DType.Q4_0 => 2,  // MOSTLY_Q4_0
-        DType.Q8_0 => 7,  // MOSTLY_Q8_0
-        DType.Q4_K => 14, // MOSTLY_Q4_K_S
-        DType.Q6_K => 18, // MOSTLY_Q6_K
-        DType.BF16 => 32, // MOSTLY_BF16
-        _ => throw new NotSupportedException($"no llama.cpp file type for {type}"),
-    };
 }

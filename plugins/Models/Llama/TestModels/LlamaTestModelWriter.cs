@@ -1,6 +1,6 @@
-using System.Text.Json;
 using LlmFramework.Abstractions.Models;
 using LlmFramework.Abstractions.Tensors;
+using LlmFramework.Formats.Json;
 using LlmFramework.Formats.Safetensors;
 using LlmFramework.Models.Llama.Config;
 using LlmFramework.Models.Llama.Export;
@@ -100,7 +100,7 @@ public static class LlamaTestModelWriter
         }
 
         st.WriteTo(Path.Combine(folder, SafetensorsCheckpoint.SingleFileName));
-        WriteJson(Path.Combine(folder, "config.json"), j =>
+        JsonFileWriter.WriteObject(Path.Combine(folder, "config.json"), j =>
         {
             j.WriteStartArray("architectures");
             j.WriteStringValue("LlamaForCausalLM");
@@ -120,32 +120,9 @@ public static class LlamaTestModelWriter
             j.WriteBoolean("tie_word_embeddings", spec.TiedEmbeddings);
             j.WriteString("hidden_act", "silu");
             j.WriteString("torch_dtype", spec.DType switch { DType.F16 => "float16", DType.BF16 => "bfloat16", _ => "float32" });
-            j.WriteNumber("bos_token_id", TestVocabularyFiles.BosId);
-            j.WriteNumber("eos_token_id", TestVocabularyFiles.EosId);
-        });
-        WriteJson(Path.Combine(folder, "generation_config.json"), j =>
-        {
-            j.WriteNumber("bos_token_id", TestVocabularyFiles.BosId);
-            j.WriteNumber("eos_token_id", TestVocabularyFiles.EosId);
-            j.WriteBoolean("do_sample", true);
-            j.WriteNumber("temperature", 0.7);
-            j.WriteNumber("top_p", 0.9);
-            j.WriteNumber("top_k", 40);
-            j.WriteNumber("repetition_penalty", 1.1);
+            j.WriteNumber("bos_token_id", TestVocabulary.BosId);
+            j.WriteNumber("eos_token_id", TestVocabulary.EosId);
         });
         TestVocabularyFiles.WriteHuggingFaceFiles(folder, spec.VocabSize);
-    }
-
-    internal static void WriteJson(string path, Action<Utf8JsonWriter> body)
-    {
-        using var stream = new MemoryStream();
-        using (var j = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-        {
-            j.WriteStartObject();
-            body(j);
-            j.WriteEndObject();
-        }
-
-        File.WriteAllBytes(path, stream.ToArray());
     }
 }

@@ -1,4 +1,5 @@
 using LlmFramework.Abstractions.Models;
+using LlmFramework.Formats;
 using LlmFramework.Models.Llama.Loading;
 
 namespace LlmFramework.Models.Llama.TestModels;

@@ -1,14 +1,16 @@
-namespace LlmFramework.Models.Llama.TestModels;
+namespace LlmFramework.Formats;
 
 /// <summary>
-/// A small deterministic generator of our own (SplitMix64 seeding + xorshift64*), so test models are the same bytes
-/// on every runtime version (System.Random's algorithm is not a promise). Gaussian-ish values are Irwin-Hall sums of
-/// four uniforms rescaled to unit variance: only additions and multiplications, so no libm differences either.
+/// The generator of random test-model weights, shared by every family's make-test-model writer: SplitMix64 seeding
+/// + xorshift64* of our own, so test models are the same bytes on every runtime version (System.Random's algorithm is
+/// not a promise). Gaussian-ish values are Irwin-Hall sums of four uniforms rescaled to unit variance: only additions
+/// and multiplications, so no libm differences either.
 /// </summary>
-internal sealed class SeededRandom
+public sealed class SeededRandom
 {
     private ulong _state;
 
+    /// <summary>Starts the sequence of <paramref name="seed"/>; equal seeds give equal sequences.</summary>
     public SeededRandom(long seed)
     {
         // SplitMix64 step to spread small seeds over the state; xorshift needs a non-zero state.
