@@ -25,10 +25,10 @@ public sealed class OurEngineSession : IDisposable
     /// <summary>Vocabulary size.</summary>
     public int VocabSize => Engine.VocabSize;
 
-    /// <summary>Loads the checkpoint at <paramref name="path"/> (GGUF file or HF folder) into a one-sequence engine.</summary>
-    public static OurEngineSession Open(string path, int threads, int contextLength = 512, int maxBatchTokens = 256)
+    /// <summary>Loads the checkpoint at <paramref name="path"/> (GGUF file or HF folder) with <paramref name="family"/> (default LLaMA) into a one-sequence engine.</summary>
+    public static OurEngineSession Open(string path, int threads, int contextLength = 512, int maxBatchTokens = 256, IModelFamily? family = null)
     {
-        IModel model = new LlamaFamily().Load(ModelSource.Open(path), new ModelLoadOptions { ContextLength = contextLength });
+        IModel model = (family ?? new LlamaFamily()).Load(ModelSource.Open(path), new ModelLoadOptions { ContextLength = contextLength });
         IBackend? backend = null;
         try
         {

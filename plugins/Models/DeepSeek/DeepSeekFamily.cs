@@ -3,14 +3,16 @@ using LlmFramework.Formats.Gguf;
 using LlmFramework.Formats.Json;
 using LlmFramework.Models.DeepSeek.Config;
 using LlmFramework.Models.DeepSeek.Loading;
+using LlmFramework.Models.DeepSeek.TestModels;
 
 namespace LlmFramework.Models.DeepSeek;
 
 /// <summary>
 /// The DeepSeek family (V2, V2-Lite, V3, R1): GGUF files with general.architecture "deepseek2" and Hugging Face folders
-/// whose config.json names DeepseekV3ForCausalLM or DeepseekV2ForCausalLM (including FP8 block-scaled weights).
+/// whose config.json names DeepseekV3ForCausalLM or DeepseekV2ForCausalLM (including FP8 block-scaled weights). Also
+/// writes random-weight deepseek2 test models (make-test-model --arch deepseek2).
 /// </summary>
-public sealed class DeepSeekFamily : IModelFamily
+public sealed class DeepSeekFamily : IModelFamily, ITestModelWriter
 {
     /// <summary>The family name.</summary>
     public const string FamilyName = "deepseek";
@@ -20,6 +22,13 @@ public sealed class DeepSeekFamily : IModelFamily
 
     /// <inheritdoc />
     public IReadOnlyList<string> Architectures { get; } = [DeepSeekGgufConfigReader.Architecture, .. DeepSeekHuggingFaceConfigReader.Architectures];
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> TestArchitectures { get; } = [DeepSeekGgufConfigReader.Architecture];
+
+    /// <inheritdoc />
+    public void Write(TestModelSpec spec, CheckpointFormat format, string outputPath) =>
+        DeepSeekTestModelWriter.Write(spec, format, outputPath);
 
     /// <inheritdoc />
     public ModelRecognition Recognize(ModelSource source)
