@@ -1,11 +1,15 @@
 using System.CommandLine;
 using System.Text.Json;
 using LlmFramework.Abstractions;
+using LlmFramework.Abstractions.Moe;
 using LlmFramework.Host.Plugins;
 
 namespace LlmFramework.Host.Cli;
 
-/// <summary>`plugins`: lists loaded plugins, their kinds, versions and contract versions, and folders that failed to load.</summary>
+/// <summary>
+/// `plugins`: lists loaded plugins, their kinds, versions and contract versions, what they provide (MoE schedulers with
+/// their descriptions), and folders that failed to load.
+/// </summary>
 internal static class PluginsCommand
 {
     public static Command Create()
@@ -33,6 +37,7 @@ internal static class PluginsCommand
                         version = p.Manifest.Version.ToString(),
                         contract = p.Manifest.ContractVersion.ToString(),
                         provides = Provides(p),
+                        schedulers = p.MoeSchedulers.Select(f => new { name = f.Name, description = f.Description }),
                         path = p.AssemblyPath,
                         description = p.Manifest.Description,
                     }),
@@ -47,6 +52,10 @@ internal static class PluginsCommand
             foreach (LoadedPlugin p in plugins)
             {
                 Console.WriteLine($"{p.Manifest.Name,-32} {p.Manifest.Kind,-12} {p.Manifest.Version,-9} {p.Manifest.ContractVersion,-9} {string.Join(", ", Provides(p))}");
+                foreach (IMoeSchedulerFactory f in p.MoeSchedulers)
+                {
+                    Console.WriteLine($"  scheduler {f.Name}: {f.Description}");
+                }
             }
 
             foreach (PluginLoadFailure f in failures)
@@ -60,5 +69,5 @@ internal static class PluginsCommand
     }
 
     private static string[] Provides(LoadedPlugin p) =>
-        [.. p.Backends.Select(b => "backend:" + b.Name), .. p.Families.Select(f => "family:" + f.Name)];
+        [.. p.Backends.Select(b => "backend:" + b.Name), .. p.Families.Select(f => "family:" + f.Name), .. p.MoeSchedulers.Select(s => "scheduler:" + s.Name)];
 }

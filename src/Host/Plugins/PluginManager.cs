@@ -2,6 +2,7 @@ using System.Reflection;
 using LlmFramework.Abstractions;
 using LlmFramework.Abstractions.Backends;
 using LlmFramework.Abstractions.Models;
+using LlmFramework.Abstractions.Moe;
 using LlmFramework.Abstractions.Plugins;
 using McMaster.NETCore.Plugins;
 using Microsoft.Extensions.Logging;
@@ -74,8 +75,23 @@ public sealed class PluginManager : IDisposable
     /// <summary>All model families.</summary>
     public IReadOnlyList<IModelFamily> ModelFamilies => Plugins.SelectMany(p => p.Families).ToArray();
 
+    /// <summary>
+    /// All MoE scheduler factories (contract 1.2), by plugin. A hot reload replaces a plugin's factories here and
+    /// announces the old and new ones through <see cref="PluginReloaded"/> (<see cref="LoadedPlugin.MoeSchedulers"/>).
+    /// </summary>
+    public IReadOnlyList<IMoeSchedulerFactory> MoeSchedulerFactories => Plugins.SelectMany(p => p.MoeSchedulers).ToArray();
+
     /// <summary>The plugin that registered the backend named <paramref name="name"/>, or null.</summary>
     public LoadedPlugin? FindBackendPlugin(string name) => Plugins.FirstOrDefault(p => p.Backends.Any(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase)));
+
+    /// <summary>
+    /// The MoE scheduler factory named <paramref name="name"/> (case-insensitive), or null. When two plugins register
+    /// the same name, the one first in <see cref="Plugins"/> order wins, as for backends (a warning is logged at load).
+    /// </summary>
+    public IMoeSchedulerFactory? FindMoeScheduler(string name) => MoeSchedulerFactories.FirstOrDefault(f => SameName(f.Name, name));
+
+    /// <summary>The plugin that registered the MoE scheduler named <paramref name="name"/>, or null.</summary>
+    public LoadedPlugin? FindMoeSchedulerPlugin(string name) => Plugins.FirstOrDefault(p => p.MoeSchedulers.Any(f => SameName(f.Name, name)));
 
     /// <summary>Loads every plugin folder found. Failures are recorded in <see cref="Failures"/> and logged, never thrown.</summary>
     public void LoadAll()
@@ -164,6 +180,7 @@ public sealed class PluginManager : IDisposable
                 return null;
             }
 
+            WarnOfSchedulerNamesTaken(plugin);
             _plugins[plugin.Manifest.Name] = plugin;
             _loaders.Add(loader);
         }
@@ -266,7 +283,7 @@ public sealed class PluginManager : IDisposable
             var registry = new PluginRegistry();
             plugin.Register(registry);
             error = null;
-            return new LoadedPlugin(manifest, assemblyPath, registry.Backends, registry.Families, loadCount);
+            return new LoadedPlugin(manifest, assemblyPath, registry.Backends, registry.Families, registry.MoeSchedulers, loadCount);
         }
 #pragma warning disable CA1031 // report any failure of third-party code as a load failure
         catch (Exception ex)
@@ -329,6 +346,20 @@ public sealed class PluginManager : IDisposable
             ? "no plugin assembly (*.dll) in the folder"
             : $"cannot tell the plugin's main assembly among {dlls.Length} dlls: add its .deps.json (build with EnableDynamicLoading)";
         return null;
+    }
+
+    private static bool SameName(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Logs each MoE scheduler name of <paramref name="plugin"/> that a loaded plugin already provides (call under the lock).</summary>
+    private void WarnOfSchedulerNamesTaken(LoadedPlugin plugin)
+    {
+        foreach (IMoeSchedulerFactory factory in plugin.MoeSchedulers)
+        {
+            foreach (LoadedPlugin other in _plugins.Values.Where(p => p.MoeSchedulers.Any(f => SameName(f.Name, factory.Name))))
+            {
+                _logger.LogWarning("plugins {Plugin} and {Other} both provide the MoE scheduler {Scheduler}; the one whose name sorts first ({First}) is used", plugin.Manifest.Name, other.Manifest.Name, factory.Name, string.CompareOrdinal(plugin.Manifest.Name, other.Manifest.Name) < 0 ? plugin.Manifest.Name : other.Manifest.Name);
+            }
+        }
     }
 
     private void Fail(string path, string reason)

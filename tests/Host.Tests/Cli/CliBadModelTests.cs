@@ -143,7 +143,7 @@ public sealed class CliBadModelTests : IDisposable
     public void A_missing_model_family_plugin_is_named()
     {
         string path = WriteModel("ok.gguf");
-        (int exit, _, string error) = CliHarness.Run("logits", "--model", path, "--ids", "1", "--plugins-dir", RepositoryPaths.HostPluginDirectory, "--set", "LlmFramework:Plugins:Disabled:0=LlmFramework.Models.Llama");
+        (int exit, _, string error) = CliHarness.Run("logits", "--model", path, "--ids", "1", "--plugins-dir", RepositoryPaths.HostPluginDirectory, "--set", "LlmFramework:Plugins:Disabled:0=LlmFramework.Models.Llama", "--set", "LlmFramework:Plugins:Disabled:1=LlmFramework.Models.DeepSeek");
         Assert.Equal(1, exit);
         Assert.Contains("no model-family plugin is loaded", error, StringComparison.Ordinal);
     }

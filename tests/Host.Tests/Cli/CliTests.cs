@@ -170,6 +170,30 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Plugins_lists_the_scheduler_plugin_built_beside_the_host_with_its_three_schedulers()
+    {
+        string folder = Path.Combine(RepositoryPaths.HostPluginDirectory, "Schedulers");
+        Assert.True(File.Exists(Path.Combine(folder, "LlmFramework.Schedulers.dll")), $"no scheduler plugin in {folder}");
+        Assert.True(File.Exists(Path.Combine(folder, "LlmFramework.Schedulers.deps.json")), $"no deps file in {folder}");
+        Assert.False(File.Exists(Path.Combine(folder, "LlmFramework.Abstractions.dll")), "the contracts are the host's and must not be copied beside the plugin");
+
+        (int exit, string output, string error) = CliHarness.Run("plugins", "--format", "json", "--plugins-dir", RepositoryPaths.HostPluginDirectory);
+
+        Assert.True(exit == 0, $"exit {exit}: {error}");
+        using JsonDocument doc = JsonDocument.Parse(output);
+        JsonElement plugin = doc.RootElement.GetProperty("plugins").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "LlmFramework.Schedulers");
+        Assert.Equal("MoeScheduler", plugin.GetProperty("kind").GetString());
+        Assert.Equal(Contract, plugin.GetProperty("contract").GetString());
+        Assert.Equal(["scheduler:Static", "scheduler:LoadAware", "scheduler:Balanced"], plugin.GetProperty("provides").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["Static", "LoadAware", "Balanced"], plugin.GetProperty("schedulers").EnumerateArray().Select(e => e.GetProperty("name").GetString()));
+
+        (exit, output, error) = CliHarness.Run("plugins", "--plugins-dir", RepositoryPaths.HostPluginDirectory);
+        Assert.True(exit == 0, $"exit {exit}: {error}");
+        Assert.Contains("scheduler:Static, scheduler:LoadAware, scheduler:Balanced", output, StringComparison.Ordinal);
+        Assert.Contains("  scheduler LoadAware: the hottest experts", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Logits_on_a_test_model_prints_the_top_logits_and_greedy_continues_from_the_best()
     {
         string model = MakeTinyLlama();

@@ -188,6 +188,45 @@ public static class TestPluginSources
         """;
     }
 
+    /// <summary>
+    /// An MoE scheduler plugin registering one factory per name in <paramref name="schedulerNames"/>, each describing
+    /// itself as "<paramref name="label"/> NAME"; its schedulers keep every expert resident on device 0.
+    /// </summary>
+    public static string Schedulers(string pluginName, string label, string version, params string[] schedulerNames) => Usings + $$"""
+        using LlmFramework.Abstractions.Moe;
+
+        namespace SchedulerTest;
+
+        public sealed class SchedulerPlugin : ILlmPlugin
+        {
+            public PluginManifest Manifest { get; } = new("{{pluginName}}", PluginKind.MoeScheduler, Version.Parse("{{version}}"), new Version(ContractVersion.Major, ContractVersion.Minor), "{{label}} test schedulers");
+
+            public void Register(IPluginRegistry registry)
+            {
+                foreach (string name in new string[] { {{string.Join(", ", schedulerNames.Select(Quote))}} })
+                {
+                    registry.AddMoeScheduler(new AllResidentFactory(name));
+                }
+            }
+        }
+
+        internal sealed class AllResidentFactory(string name) : IMoeSchedulerFactory
+        {
+            public string Name => name;
+
+            public string Description => "{{label}} " + name;
+
+            public IMoeScheduler Create(IReadOnlyDictionary<string, string> settings) => new AllResidentScheduler(name);
+        }
+
+        internal sealed class AllResidentScheduler(string name) : IMoeScheduler
+        {
+            public string Name => name;
+
+            public ExpertPlacement Plan(ExpertPlacementRequest request) => ExpertPlacement.AllResident(request.Shape);
+        }
+        """;
+
     private static string Quote(string text) => "\"" + text + "\"";
 
     /// <summary>A plugin that registers nothing, with the given manifest expression and Register body.</summary>

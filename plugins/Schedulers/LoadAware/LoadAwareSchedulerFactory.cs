@@ -1,0 +1,29 @@
+using LlmFramework.Abstractions.Moe;
+using LlmFramework.Schedulers.Common;
+
+namespace LlmFramework.Schedulers.LoadAware;
+
+/// <summary>
+/// Creates the "LoadAware" (hot/cold) scheduler: the experts with the most routed tokens in the window stay resident
+/// within the budget, with hysteresis. Settings: <c>PromotionMargin</c> (default 1.25: a cold expert displaces a
+/// resident one only with more than 1.25 times its window count) and <c>MinimumCount</c> (default 8: and only with at
+/// least 8 tokens in the window).
+/// </summary>
+public sealed class LoadAwareSchedulerFactory : IMoeSchedulerFactory
+{
+    /// <summary>The scheduler's configuration name.</summary>
+    public const string SchedulerName = "LoadAware";
+
+    /// <inheritdoc />
+    public string Name => SchedulerName;
+
+    /// <inheritdoc />
+    public string Description => "the hottest experts (sliding-window routing counts) resident within the budget, with hysteresis (settings: PromotionMargin, MinimumCount)";
+
+    /// <inheritdoc />
+    public IMoeScheduler Create(IReadOnlyDictionary<string, string> settings)
+    {
+        SchedulerSettings read = SchedulerSettings.Read(SchedulerName, settings, ResidencyOptions.PromotionMarginKey, ResidencyOptions.MinimumCountKey);
+        return new LoadAwareScheduler(ResidencyOptions.From(read));
+    }
+}
