@@ -37,10 +37,10 @@ internal sealed class ZipfRouteBackend : IBackend
             int[] ranking = Ranking(p.MoeLayer, p.ExpertCount);
             Span<float> routes = context.GetF32(node.Output);
             int tokens = context.Rows(node.Output), s = p.ExpertsPerToken;
-            Span<bool> taken = stackalloc bool[p.ExpertCount];
+            var taken = new bool[p.ExpertCount];
             for (int t = 0; t < tokens; t++)
             {
-                taken.Clear();
+                Array.Clear(taken);
                 for (int j = 0; j < s; j++)
                 {
                     int rank = SampleRank(p.ExpertCount, taken);
