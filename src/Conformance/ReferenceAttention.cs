@@ -26,13 +26,8 @@ internal static class ReferenceAttention
         Span<float> y = context.GetF32(node.Output);
         int tokens = batch.TokenCount;
 
-        for (int t = 0; t < tokens; t++)
-        {
-            int[] blockTable = BlockTableOf(batch, t);
-            int position = batch.Positions[t];
-            k.Slice(t * keyWidth, keyWidth).CopyTo(Slot(cache, p.Layer, KeyStream, blockTable, position, keyWidth));
-            v.Slice(t * valueWidth, valueWidth).CopyTo(Slot(cache, p.Layer, ValueStream, blockTable, position, valueWidth));
-        }
+        Store(context, p.Layer, KeyStream, k, keyWidth);
+        Store(context, p.Layer, ValueStream, v, valueWidth);
 
         int group = p.HeadCount / p.KvHeadCount;
         int queryWidth = p.HeadCount * p.KeyDim;
@@ -82,6 +77,16 @@ internal static class ReferenceAttention
             }
 
             y[i] = (float)(acc / sum);
+        }
+    }
+
+    /// <summary>Writes each token's row of <paramref name="rows"/> to <paramref name="stream"/> of the layer at the token's position.</summary>
+    public static void Store(IExecutionContext context, int layer, int stream, ReadOnlySpan<float> rows, int width)
+    {
+        StepBatch batch = context.Batch;
+        for (int t = 0; t < batch.TokenCount; t++)
+        {
+            rows.Slice(t * width, width).CopyTo(Slot(context.KvCache, layer, stream, BlockTableOf(batch, t), batch.Positions[t], width));
         }
     }
 

@@ -22,22 +22,12 @@ internal static class ReferenceLatentAttention
         CheckLayout(cache, p);
         int c = p.LatentDim;
         int rd = p.RopeDim;
+        ReferenceAttention.Store(context, p.Layer, LatentStream, context.GetF32(node.Inputs[1]), c);
+        ReferenceAttention.Store(context, p.Layer, RopeStream, context.GetF32(node.Inputs[2]), rd);
         ReadOnlySpan<float> q = context.GetF32(node.Inputs[0]);
-        ReadOnlySpan<float> latent = context.GetF32(node.Inputs[1]);
-        ReadOnlySpan<float> ropeKey = context.GetF32(node.Inputs[2]);
         Span<float> y = context.GetF32(node.Output);
-        int tokens = batch.TokenCount;
-
-        for (int t = 0; t < tokens; t++)
-        {
-            int[] blockTable = ReferenceAttention.BlockTableOf(batch, t);
-            int position = batch.Positions[t];
-            latent.Slice(t * c, c).CopyTo(ReferenceAttention.Slot(cache, p.Layer, LatentStream, blockTable, position, c));
-            ropeKey.Slice(t * rd, rd).CopyTo(ReferenceAttention.Slot(cache, p.Layer, RopeStream, blockTable, position, rd));
-        }
-
         int queryWidth = c + rd;
-        for (int t = 0; t < tokens; t++)
+        for (int t = 0; t < batch.TokenCount; t++)
         {
             int[] blockTable = ReferenceAttention.BlockTableOf(batch, t);
             var scores = new double[batch.Positions[t] + 1];

@@ -75,7 +75,7 @@ internal static class ToleranceModel
                 RowMaxima(y, (int)node.Output.Columns, m);
                 break;
             case OpKind.MatMul:
-                MatMulMagnitudes(node, reference, m);
+                HeadMatMulMagnitudes(node, reference, m, 1);
                 break;
             case OpKind.Rope:
                 RopeMagnitudes(node, reference, m);
@@ -84,7 +84,7 @@ internal static class ToleranceModel
                 AttentionMagnitudes(node, reference, m);
                 break;
             case OpKind.HeadMatMul:
-                HeadMatMulMagnitudes(node, reference, m);
+                HeadMatMulMagnitudes(node, reference, m, node.GetParams<HeadMatMulParams>().HeadCount);
                 break;
             case OpKind.ExpertMatMul:
                 ExpertMatMulMagnitudes(node, reference, m);
@@ -124,27 +124,9 @@ internal static class ToleranceModel
         }
     }
 
-    private static void MatMulMagnitudes(GraphNode node, IExecutionContext reference, double[] m)
+    /// <summary>MatMul (one head) and HeadMatMul: each output's <see cref="DotMagnitude"/> over its head's K values of x.</summary>
+    private static void HeadMatMulMagnitudes(GraphNode node, IExecutionContext reference, double[] m, int heads)
     {
-        GraphTensor xt = node.Inputs[0];
-        GraphTensor w = node.Inputs[1];
-        int k = (int)xt.Columns;
-        float[][] wRows = TensorRows.ReadAll(w, reference);
-        int n = wRows.Length;
-        ReadOnlySpan<float> x = reference.GetF32(xt);
-        for (int j = 0; j < n; j++)
-        {
-            double norm = Norm(wRows[j]);
-            for (int r = 0; r < reference.Rows(xt); r++)
-            {
-                m[(r * n) + j] = DotMagnitude(x.Slice(r * k, k), wRows[j], norm, w.Type);
-            }
-        }
-    }
-
-    private static void HeadMatMulMagnitudes(GraphNode node, IExecutionContext reference, double[] m)
-    {
-        int heads = node.GetParams<HeadMatMulParams>().HeadCount;
         GraphTensor xt = node.Inputs[0];
         GraphTensor w = node.Inputs[1];
         int k = (int)w.Columns;
