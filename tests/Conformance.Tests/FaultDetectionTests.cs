@@ -203,6 +203,63 @@ public sealed class FaultDetectionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void LatentAttention_that_does_not_store_the_rope_key_fails_every_nonempty_case()
+    {
+        using var backend = new FaultyBackend(replace: (node, ctx) =>
+        {
+            if (node.Op != OpKind.LatentAttention)
+            {
+                return false;
+            }
+
+            // Right outputs, but the rope keys' cache writes are undone.
+            LatentAttentionParams p = node.GetParams<LatentAttentionParams>();
+            var before = ((HostKvCache)ctx.KvCache).GetStream(p.Layer, 1).ToArray();
+            ReferenceOps.Execute(node, ctx);
+            before.CopyTo(((HostKvCache)ctx.KvCache).GetStream(p.Layer, 1));
+            return true;
+        });
+
+        AssertOutcomes(backend, c => !c.Name.EndsWith("/empty", StringComparison.Ordinal), c => c.Op == OpKind.LatentAttention);
+    }
+
+    [Fact]
+    public void ExpertMatMul_that_sends_every_slot_to_the_first_slots_expert_fails_every_nonempty_case_with_several_slots()
+    {
+        using var backend = new FaultyBackend(replace: (node, ctx) =>
+        {
+            if (node.Op != OpKind.ExpertMatMul)
+            {
+                return false;
+            }
+
+            int s = node.GetParams<ExpertMatMulParams>().ExpertsPerToken;
+            Span<float> routes = ctx.GetF32(node.Inputs[1]);
+            float[] original = routes.ToArray();
+            for (int t = 0; t < ctx.Rows(node.Inputs[1]); t++)
+            {
+                routes.Slice((t * 2 * s) + 1, s - 1).Fill(routes[t * 2 * s]);
+            }
+
+            try
+            {
+                ReferenceOps.Execute(node, ctx);
+            }
+            finally
+            {
+                original.CopyTo(routes);
+            }
+
+            return true;
+        });
+
+        AssertOutcomes(
+            backend,
+            c => !c.Name.Contains("/E4xS1", StringComparison.Ordinal) && !c.Name.EndsWith("/empty", StringComparison.Ordinal),
+            c => c.Op == OpKind.ExpertMatMul && !c.Name.StartsWith("Block/", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void GetRows_that_clamps_bad_ids_fails_the_bad_id_cases_only()
     {
         using var backend = new FaultyBackend(replace: (node, ctx) => node.Op == OpKind.GetRows && ctx.GetI32(node.Inputs[1]).ToArray().Any(id => id < 0 || id >= node.Inputs[0].Weight!.Rows));
