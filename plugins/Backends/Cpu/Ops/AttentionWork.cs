@@ -20,25 +20,16 @@ internal sealed unsafe class AttentionWork : PagedAttentionWork
     public void Run(WorkerPool pool, int threads, GraphNode node, IExecutionContext context)
     {
         AttentionParams p = node.GetParams<AttentionParams>();
-        IKvCache cache = context.KvCache;
-        int keyWidth = p.KvHeadCount * p.KeyDim;
-        int valueWidth = p.KvHeadCount * p.ValueDim;
-        RequireStreams(cache, "Attention", p.Layer, ("key", keyWidth), ("value", valueWidth));
-        StoreRows(cache, context.Batch, p.Layer, KeyStream, context.GetF32(node.Inputs[1]), keyWidth);
-        int maxLength = StoreRows(cache, context.Batch, p.Layer, ValueStream, context.GetF32(node.Inputs[2]), valueWidth);
         _p = p;
-        Dispatch(pool, threads, context, context.GetF32(node.Inputs[0]), context.GetF32(node.Output), p.HeadCount, maxLength);
+        RunNode(pool, threads, node, context, p.Layer, p.HeadCount, ("key", p.KvHeadCount * p.KeyDim), ("value", p.KvHeadCount * p.ValueDim));
     }
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    protected override void Attend(int token, int head, float* scores)
+    protected override void Attend(int token, int head, int[] table, int length, float* scores)
     {
         AttentionParams p = _p;
-        StepBatch batch = Context.Batch;
         IKvCache cache = Context.KvCache;
-        int[] table = batch.Sequences[batch.SequenceOfToken[token]].BlockTable;
-        int length = batch.Positions[token] + 1;
         int kvHead = head / (p.HeadCount / p.KvHeadCount);
         int keyWidth = p.KvHeadCount * p.KeyDim;
         int blockSize = cache.BlockSize;

@@ -21,23 +21,16 @@ internal sealed unsafe class LatentAttentionWork : PagedAttentionWork
     public void Run(WorkerPool pool, int threads, GraphNode node, IExecutionContext context)
     {
         LatentAttentionParams p = node.GetParams<LatentAttentionParams>();
-        IKvCache cache = context.KvCache;
-        RequireStreams(cache, "LatentAttention", p.Layer, ("latent", p.LatentDim), ("rope", p.RopeDim));
-        StoreRows(cache, context.Batch, p.Layer, LatentStream, context.GetF32(node.Inputs[1]), p.LatentDim);
-        int maxLength = StoreRows(cache, context.Batch, p.Layer, RopeStream, context.GetF32(node.Inputs[2]), p.RopeDim);
         _p = p;
-        Dispatch(pool, threads, context, context.GetF32(node.Inputs[0]), context.GetF32(node.Output), p.HeadCount, maxLength);
+        RunNode(pool, threads, node, context, p.Layer, p.HeadCount, ("latent", p.LatentDim), ("rope", p.RopeDim));
     }
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    protected override void Attend(int token, int head, float* scores)
+    protected override void Attend(int token, int head, int[] table, int length, float* scores)
     {
         LatentAttentionParams p = _p;
-        StepBatch batch = Context.Batch;
         IKvCache cache = Context.KvCache;
-        int[] table = batch.Sequences[batch.SequenceOfToken[token]].BlockTable;
-        int length = batch.Positions[token] + 1;
         int c = p.LatentDim;
         int rd = p.RopeDim;
         int blockSize = cache.BlockSize;

@@ -1,14 +1,16 @@
 using System.Runtime.CompilerServices;
 using LlmFramework.Abstractions.Execution;
+using LlmFramework.Abstractions.Graph;
 using LlmFramework.Backends.Cpu.Kernels;
 using LlmFramework.Backends.Cpu.Threading;
 
 namespace LlmFramework.Backends.Cpu.Ops;
 
 /// <summary>
-/// What the attention kernels over the paged KV cache share: threads claim (token, head) items from a counter, each
-/// with a per-thread score row of one value per attended position; rows of the cache are found through the
-/// sequence's block table; and the softmax-weighted sum of one stream's rows is taken block by block.
+/// What the attention kernels over the paged KV cache share: nodes of (queries, stream-0 rows, stream-1 rows) whose
+/// rows are stored at the tokens' positions first; threads claiming (token, head) items from a counter, each with a
+/// per-thread score row of one value per attended position; cache rows found through the sequence's block table; and
+/// the softmax-weighted sum of one stream's rows, block by block.
 /// </summary>
 internal abstract unsafe class PagedAttentionWork : ParallelWork
 {
@@ -33,9 +35,12 @@ internal abstract unsafe class PagedAttentionWork : ParallelWork
         int item;
         fixed (float* scores = _scores[worker])
         {
+            StepBatch batch = Context.Batch;
             while ((item = Interlocked.Increment(ref _nextItem) - 1) < _items)
             {
-                Attend(item / _heads, item % _heads, scores);
+                int token = item / _heads;
+                int[] table = batch.Sequences[batch.SequenceOfToken[token]].BlockTable;
+                Attend(token, item % _heads, table, batch.Positions[token] + 1, scores);
             }
         }
     }
@@ -81,40 +86,24 @@ internal abstract unsafe class PagedAttentionWork : ParallelWork
     }
 
     /// <summary>
-    /// Throws unless the cache has <paramref name="layer"/> and its streams 0 and 1 are <paramref name="first"/>.Width
-    /// and <paramref name="second"/>.Width wide.
+    /// Runs an attention node whose inputs are (queries, rows of stream 0, rows of stream 1): checks the layer's stream
+    /// widths, stores every token's two rows at its position, then runs <see cref="Attend"/> for every (token, head)
+    /// on up to <paramref name="threads"/> threads with <see cref="Context"/>, <see cref="Queries"/> and
+    /// <see cref="Outputs"/> set.
     /// </summary>
-    protected static void RequireStreams(IKvCache cache, string op, int layer, (string Name, int Width) first, (string Name, int Width) second)
+    protected void RunNode(WorkerPool pool, int threads, GraphNode node, IExecutionContext context, int layer, int heads, (string Name, int Width) first, (string Name, int Width) second)
     {
+        IKvCache cache = context.KvCache;
         KvCacheLayout layout = cache.Layout;
         if (layer < 0 || layer >= layout.LayerCount || layout.StreamWidths.Length < 2
             || layout.StreamWidths[0] != first.Width || layout.StreamWidths[1] != second.Width)
         {
             throw new InvalidOperationException(
-                $"{op}: layer {layer} with {first.Name} width {first.Width} and {second.Name} width {second.Width} does not fit a KV cache of {layout.LayerCount} layers and streams [{string.Join(", ", layout.StreamWidths)}]");
-        }
-    }
-
-    /// <summary>Stores each token's row of <paramref name="rows"/> in <paramref name="stream"/> at the token's position; returns the longest attended length.</summary>
-    protected static int StoreRows(IKvCache cache, StepBatch batch, int layer, int stream, ReadOnlySpan<float> rows, int width)
-    {
-        int maxLength = 0;
-        for (int t = 0; t < batch.TokenCount; t++)
-        {
-            int position = batch.Positions[t];
-            rows.Slice(t * width, width).CopyTo(Slot(cache, layer, stream, batch.Sequences[batch.SequenceOfToken[t]].BlockTable, position, width));
-            maxLength = Math.Max(maxLength, position + 1);
+                $"{node.Op}: layer {layer} with {first.Name} width {first.Width} and {second.Name} width {second.Width} does not fit a KV cache of {layout.LayerCount} layers and streams [{string.Join(", ", layout.StreamWidths)}]");
         }
 
-        return maxLength;
-    }
-
-    /// <summary>
-    /// Runs <see cref="Attend"/> for every (token, head) of the step on up to <paramref name="threads"/> threads, with
-    /// <see cref="Context"/>, <see cref="Queries"/> and <see cref="Outputs"/> set; no token attends past <paramref name="maxLength"/>.
-    /// </summary>
-    protected void Dispatch(WorkerPool pool, int threads, IExecutionContext context, Span<float> queries, Span<float> outputs, int heads, int maxLength)
-    {
+        StoreRows(cache, context.Batch, layer, 0, context.GetF32(node.Inputs[1]), first.Width);
+        int maxLength = StoreRows(cache, context.Batch, layer, 1, context.GetF32(node.Inputs[2]), second.Width);
         EnsureScores(threads, maxLength);
         _heads = heads;
         _items = context.Batch.TokenCount * heads;
@@ -122,8 +111,8 @@ internal abstract unsafe class PagedAttentionWork : ParallelWork
         Context = context;
         try
         {
-            fixed (float* q = queries)
-            fixed (float* y = outputs)
+            fixed (float* q = context.GetF32(node.Inputs[0]))
+            fixed (float* y = context.GetF32(node.Output))
             {
                 Queries = q;
                 Outputs = y;
@@ -138,8 +127,25 @@ internal abstract unsafe class PagedAttentionWork : ParallelWork
         }
     }
 
-    /// <summary>Head <paramref name="head"/> of token <paramref name="token"/>, with a score row of at least the token's attended length.</summary>
-    protected abstract void Attend(int token, int head, float* scores);
+    /// <summary>
+    /// Head <paramref name="head"/> of token <paramref name="token"/>, which attends to positions 0..<paramref name="length"/>-1
+    /// of the sequence with block table <paramref name="table"/>; <paramref name="scores"/> holds at least that many values.
+    /// </summary>
+    protected abstract void Attend(int token, int head, int[] table, int length, float* scores);
+
+    /// <summary>Stores each token's row of <paramref name="rows"/> in <paramref name="stream"/> at the token's position; returns the longest attended length.</summary>
+    private static int StoreRows(IKvCache cache, StepBatch batch, int layer, int stream, ReadOnlySpan<float> rows, int width)
+    {
+        int maxLength = 0;
+        for (int t = 0; t < batch.TokenCount; t++)
+        {
+            int position = batch.Positions[t];
+            rows.Slice(t * width, width).CopyTo(Slot(cache, layer, stream, batch.Sequences[batch.SequenceOfToken[t]].BlockTable, position, width));
+            maxLength = Math.Max(maxLength, position + 1);
+        }
+
+        return maxLength;
+    }
 
     private void EnsureScores(int threads, int length)
     {
