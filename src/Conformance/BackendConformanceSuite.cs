@@ -14,8 +14,9 @@ namespace LlmFramework.Conformance;
 /// <para>
 /// A case whose node a backend declines (<see cref="IBackend.Supports"/> = No) is <see cref="ConformanceOutcome.Unsupported"/>,
 /// not failed. An exception from <see cref="IBackend.Execute"/> is a failure, except in the cases whose step is invalid on
-/// purpose (GetRows ids outside the table), where the backend must throw. The backend's inputs must be left unchanged,
-/// and the KV cache written by Attention must match the reference bit for bit in every layer, stream and slot.
+/// purpose (GetRows ids outside the table, ExpertMatMul routes naming no expert), where the backend must throw. The
+/// backend's inputs must be left unchanged, and the KV cache written by Attention and LatentAttention must match the
+/// reference bit for bit in every layer, stream and slot.
 /// </para>
 /// <para>
 /// An output value passes when |backend - reference| &lt;= tolerance * m + floor, the reference being computed on the
@@ -29,6 +30,11 @@ namespace LlmFramework.Conformance;
 /// <item>Add: 1e-6 of |a| + |b|; Mul and Scale: 1e-6 of |reference|; SelectOutputRows: exact.</item>
 /// <item>Rope: 1e-5 of the rotated pair's norm times |factor| times (1 + 0.024 |angle|), for an F32 angle.</item>
 /// <item>Attention: 1e-4 of the max |v| over the attended positions times (1 + 0.01 max scale*sum|q*k|), floor 1e-7.</item>
+/// <item>HeadMatMul, ExpertMatMul: as MatMul, over the head's (the slot's) K values and the weight row they meet.</item>
+/// <item>SliceColumns, ConcatColumns: exact. LatentAttention: as Attention, with the latents as values and the score
+/// magnitude scale*(sum|q_c*c| + sum|q_r*kr|).</item>
+/// <item>MoeRoute: expert ids exact (the cases leave no near-ties), weights 1e-5 of |reference|; MoeCombine: 1e-5 of
+/// sum_s |w_s*y_s|.</item>
 /// </list>
 /// </remarks>
 public static class BackendConformanceSuite

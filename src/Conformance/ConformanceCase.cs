@@ -28,11 +28,15 @@ public sealed class ConformanceCase
 
     /// <summary>
     /// The op under test. Multi-node cases (a whole transformer block run as one partition, names starting with
-    /// <c>Block/</c>) report <see cref="OpKind.Attention"/>; every node of such a case is checked with its own op's tolerance.
+    /// <c>Block/</c>) report <see cref="OpKind.Attention"/> (LLaMA-style), <see cref="OpKind.LatentAttention"/> (MLA) or
+    /// <see cref="OpKind.ExpertMatMul"/> (MoE); every node of such a case is checked with its own op's tolerance.
     /// </summary>
     public OpKind Op { get; }
 
-    /// <summary>The dtype of the case's weight operand (MatMul, GetRows, RmsNorm weight), or null when it has none.</summary>
+    /// <summary>
+    /// The dtype of the case's weight operand (the MatMul, HeadMatMul or ExpertMatMul weight, the GetRows table, the
+    /// RmsNorm weight, the MoeRoute bias), or null when it has none.
+    /// </summary>
     public DType? WeightType { get; }
 
     /// <summary>What the case exercises, in words.</summary>

@@ -26,13 +26,8 @@ internal static class ReferenceAttention
         Span<float> y = context.GetF32(node.Output);
         int tokens = batch.TokenCount;
 
-        for (int t = 0; t < tokens; t++)
-        {
-            int[] blockTable = BlockTableOf(batch, t);
-            int position = batch.Positions[t];
-            k.Slice(t * keyWidth, keyWidth).CopyTo(Slot(cache, p.Layer, KeyStream, blockTable, position, keyWidth));
-            v.Slice(t * valueWidth, valueWidth).CopyTo(Slot(cache, p.Layer, ValueStream, blockTable, position, valueWidth));
-        }
+        Store(context, p.Layer, KeyStream, k, keyWidth);
+        Store(context, p.Layer, ValueStream, v, valueWidth);
 
         int group = p.HeadCount / p.KvHeadCount;
         int queryWidth = p.HeadCount * p.KeyDim;
@@ -50,34 +45,48 @@ internal static class ReferenceAttention
                 for (int j = 0; j < length; j++)
                 {
                     Span<float> kj = Slot(cache, p.Layer, KeyStream, blockTable, j, keyWidth).Slice(kvHead * p.KeyDim, p.KeyDim);
-                    double dot = 0;
-                    for (int i = 0; i < p.KeyDim; i++)
-                    {
-                        dot += (double)qh[i] * kj[i];
-                    }
-
-                    scores[j] = dot * p.Scale;
+                    scores[j] = ReferenceOps.Dot(qh, kj) * p.Scale;
                     max = Math.Max(max, scores[j]);
                 }
 
-                double sum = 0;
-                for (int j = 0; j < length; j++)
-                {
-                    scores[j] = Math.Exp(scores[j] - max);
-                    sum += scores[j];
-                }
-
-                for (int i = 0; i < p.ValueDim; i++)
-                {
-                    double acc = 0;
-                    for (int j = 0; j < length; j++)
-                    {
-                        acc += scores[j] * Slot(cache, p.Layer, ValueStream, blockTable, j, valueWidth)[(kvHead * p.ValueDim) + i];
-                    }
-
-                    y[(t * outputWidth) + (h * p.ValueDim) + i] = (float)(acc / sum);
-                }
+                Span<float> yh = y.Slice((t * outputWidth) + (h * p.ValueDim), p.ValueDim);
+                WeightedSum(scores, max, cache, p.Layer, ValueStream, blockTable, valueWidth, kvHead * p.ValueDim, yh);
             }
+        }
+    }
+
+    /// <summary>
+    /// The softmax of <paramref name="scores"/> (one per cached position 0..scores.Length-1, their largest being
+    /// <paramref name="max"/>; overwritten) applied to the cached rows of one stream: y[i] = Σ_j p_j row_j[offset + i].
+    /// </summary>
+    public static void WeightedSum(double[] scores, double max, IKvCache cache, int layer, int stream, int[] blockTable, int width, int offset, Span<float> y)
+    {
+        double sum = 0;
+        for (int j = 0; j < scores.Length; j++)
+        {
+            scores[j] = Math.Exp(scores[j] - max);
+            sum += scores[j];
+        }
+
+        for (int i = 0; i < y.Length; i++)
+        {
+            double acc = 0;
+            for (int j = 0; j < scores.Length; j++)
+            {
+                acc += scores[j] * Slot(cache, layer, stream, blockTable, j, width)[offset + i];
+            }
+
+            y[i] = (float)(acc / sum);
+        }
+    }
+
+    /// <summary>Writes each token's row of <paramref name="rows"/> to <paramref name="stream"/> of the layer at the token's position.</summary>
+    public static void Store(IExecutionContext context, int layer, int stream, ReadOnlySpan<float> rows, int width)
+    {
+        StepBatch batch = context.Batch;
+        for (int t = 0; t < batch.TokenCount; t++)
+        {
+            rows.Slice(t * width, width).CopyTo(Slot(context.KvCache, layer, stream, BlockTableOf(batch, t), batch.Positions[t], width));
         }
     }
 
@@ -90,7 +99,7 @@ internal static class ReferenceAttention
         int blockIndex = position / cache.BlockSize;
         if (blockIndex >= blockTable.Length)
         {
-            throw new InvalidOperationException($"Attention: position {position} needs block {blockIndex} of a block table with {blockTable.Length} blocks");
+            throw new InvalidOperationException($"KV cache position {position} needs block {blockIndex} of a block table with {blockTable.Length} blocks");
         }
 
         return cache.GetBlock(layer, stream, blockTable[blockIndex]).Slice(position % cache.BlockSize * width, width);

@@ -12,9 +12,9 @@ namespace LlmFramework.Conformance;
 public static class ReferenceOps
 {
     /// <summary>Runs <paramref name="node"/>: reads its inputs from <paramref name="context"/> and writes its output there.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A GetRows id is outside the table.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A GetRows id is outside the table, or an ExpertMatMul route names no expert.</exception>
     /// <exception cref="InvalidOperationException">The KV cache or the batch does not fit the node.</exception>
-    /// <exception cref="NotSupportedException">The op is not one of contract version 1.</exception>
+    /// <exception cref="NotSupportedException">The op is not one of contract version 1.2.</exception>
     public static void Execute(GraphNode node, IExecutionContext context)
     {
         ArgumentNullException.ThrowIfNull(node);
@@ -36,6 +36,13 @@ public static class ReferenceOps
             case OpKind.Rope: Rope(node, context); break;
             case OpKind.Attention: ReferenceAttention.Execute(node, context); break;
             case OpKind.SelectOutputRows: SelectOutputRows(node, context); break;
+            case OpKind.HeadMatMul: ReferenceHeadOps.HeadMatMul(node, context); break;
+            case OpKind.SliceColumns: ReferenceHeadOps.SliceColumns(node, context); break;
+            case OpKind.ConcatColumns: ReferenceHeadOps.ConcatColumns(node, context); break;
+            case OpKind.LatentAttention: ReferenceLatentAttention.Execute(node, context); break;
+            case OpKind.MoeRoute: ReferenceMoe.Route(node, context); break;
+            case OpKind.ExpertMatMul: ReferenceMoe.ExpertMatMul(node, context); break;
+            case OpKind.MoeCombine: ReferenceMoe.Combine(node, context); break;
             default: throw new NotSupportedException($"the reference has no op {node.Op} (node {node})");
         }
     }
@@ -71,28 +78,29 @@ public static class ReferenceOps
             throw new InvalidOperationException($"MatMul: '{w.Name}' has {w.Columns} columns, x has {k}");
         }
 
-        int n = checked((int)TensorRows.RowCount(w, context));
+        float[][] wRows = TensorRows.ReadAll(w, context);
+        int n = wRows.Length;
         ReadOnlySpan<float> x = context.GetF32(xt);
         Span<float> y = context.GetF32(node.Output);
-        var wRows = new float[n][];
-        for (int j = 0; j < n; j++)
-        {
-            wRows[j] = TensorRows.Read(w, j, context);
-        }
-
         for (int r = 0; r < rows; r++)
         {
             for (int j = 0; j < n; j++)
             {
-                double sum = 0;
-                for (int i = 0; i < k; i++)
-                {
-                    sum += (double)x[(r * k) + i] * wRows[j][i];
-                }
-
-                y[(r * n) + j] = (float)sum;
+                y[(r * n) + j] = (float)Dot(x.Slice(r * k, k), wRows[j]);
             }
         }
+    }
+
+    /// <summary>Σ a[i] * b[i] over a's length, in double.</summary>
+    internal static double Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        double sum = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            sum += (double)a[i] * b[i];
+        }
+
+        return sum;
     }
 
     private static void RmsNorm(GraphNode node, IExecutionContext context)

@@ -26,4 +26,16 @@ internal static class TensorRows
 
         return values;
     }
+
+    /// <summary>Every row of <paramref name="tensor"/> as F32 (a weight's rows dequantised once, for ops that use them all).</summary>
+    public static float[][] ReadAll(GraphTensor tensor, IExecutionContext context)
+    {
+        var rows = new float[checked((int)RowCount(tensor, context))][];
+        for (int j = 0; j < rows.Length; j++)
+        {
+            rows[j] = Read(tensor, j, context);
+        }
+
+        return rows;
+    }
 }

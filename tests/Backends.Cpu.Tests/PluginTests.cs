@@ -73,6 +73,13 @@ public sealed class PluginTests
         GraphTensor q = b.Rope(h, new RopeParams(4, 64, 64, RopeStyle.NeoX, new float[32]));
         GraphTensor a = b.Attention(q, h, h, new AttentionParams(0, 4, 4, 64, 64, 0.125f));
         GraphTensor s = b.Softmax(b.Scale(b.Silu(b.SwiGlu(b.Mul(b.Add(a, x), x), x)), 2f));
+
+        // Contract 1.2: w as 2 heads of 2 rows, as 4 experts of 1 row; MLA over slices of h.
+        GraphTensor perHead = b.HeadMatMul(b.ConcatColumns(h, x, 2), b.Weight(w), 2);
+        WeightTensor bias = TestWeights.Create("bias", DType.F32, 1, 4, new float[4]);
+        GraphTensor routes = b.MoeRoute(perHead, b.Weight(bias), new MoeRouteParams(0, 4, 2, MoeScoring.Sigmoid, 2, 1, true, 1f));
+        b.MoeCombine(b.ExpertMatMul(h, routes, b.Weight(w), new ExpertMatMulParams(0, 4, 2)), routes, 2);
+        b.LatentAttention(b.SliceColumns(h, 2, 0, 96), b.SliceColumns(h, 1, 0, 64), b.SliceColumns(h, 1, 64, 32), new LatentAttentionParams(0, 2, 64, 32, 0.1f));
         GraphTensor logits = b.MatMul(b.SelectOutputRows(s), b.Weight(w));
         ComputeGraph graph = b.Build(logits);
         using CpuBackend backend = Support.Backends.Create(1);

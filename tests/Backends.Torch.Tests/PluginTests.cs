@@ -48,7 +48,35 @@ public sealed unsafe class PluginTests
             using IBackend backend = new TorchBackendFactory().Create(new BackendOptions { Device = "cpu" });
 
             Assert.All(graph.Nodes, node => Assert.True(backend.Supports(node).IsSupported, node.ToString()));
-            Assert.Equal(Enum.GetValues<OpKind>().Length, graph.Nodes.Select(n => n.Op).Distinct().Count());
+            Assert.Equal(Enum.GetValues<OpKind>().Count(op => op < OpKind.HeadMatMul), graph.Nodes.Select(n => n.Op).Distinct().Count());
+        }
+    }
+
+    [Fact]
+    public void The_contract_1_2_ops_are_declined_with_a_reason_so_the_engine_runs_them_on_the_cpu()
+    {
+        float[] values = new float[8 * 64];
+        fixed (float* data = values)
+        {
+            var w = new WeightTensor("w", DType.F32, [8, 64], (byte*)data, values.Length * sizeof(float));
+            var b = new GraphBuilder();
+            GraphTensor x = b.GetRows(b.Weight(w), b.TokenIds);
+            GraphTensor perHead = b.HeadMatMul(b.ConcatColumns(x, x, 2), b.Weight(w), 2);
+            GraphTensor routes = b.MoeRoute(perHead, null, new MoeRouteParams(0, 8, 2, MoeScoring.Softmax, 1, 1, false, 1f));
+            GraphTensor moe = b.MoeCombine(b.ExpertMatMul(x, routes, b.Weight(w), new ExpertMatMulParams(0, 8, 2)), routes, 2);
+            b.LatentAttention(b.SliceColumns(x, 2, 0, 24), b.SliceColumns(x, 1, 0, 16), b.SliceColumns(x, 1, 16, 8), new LatentAttentionParams(0, 2, 16, 8, 0.25f));
+            ComputeGraph graph = b.Build(b.SelectOutputRows(moe));
+            using IBackend backend = new TorchBackendFactory().Create(new BackendOptions { Device = "cpu" });
+
+            GraphNode[] newOps = graph.Nodes.Where(n => n.Op >= OpKind.HeadMatMul).ToArray();
+            Assert.Equal(Enum.GetValues<OpKind>().Count(op => op >= OpKind.HeadMatMul), newOps.Select(n => n.Op).Distinct().Count());
+            Assert.All(newOps, node =>
+            {
+                OpSupport support = backend.Supports(node);
+                Assert.False(support.IsSupported, node.ToString());
+                Assert.Contains(node.Op.ToString(), support.Reason, StringComparison.Ordinal);
+            });
+            Assert.All(graph.Nodes.Where(n => n.Op < OpKind.HeadMatMul), node => Assert.True(backend.Supports(node).IsSupported, node.ToString()));
         }
     }
 

@@ -60,7 +60,7 @@ public sealed class FaultDetectionTests(ITestOutputHelper output)
             return true;
         });
 
-        AssertOutcomes(backend, c => (c.Op == OpKind.MatMul && !c.Name.Contains("/R0x", StringComparison.Ordinal)) || c.Name.StartsWith("Block/", StringComparison.Ordinal), c => c.Op == OpKind.MatMul || c.Name.StartsWith("Block/", StringComparison.Ordinal));
+        AssertOutcomes(backend, c => (c.Op == OpKind.MatMul && !c.Name.Contains("/R0x", StringComparison.Ordinal)) || IsBlockWith(c, OpKind.MatMul), c => c.Op == OpKind.MatMul || c.Name.StartsWith("Block/", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -199,7 +199,64 @@ public sealed class FaultDetectionTests(ITestOutputHelper output)
             return true;
         });
 
-        AssertOutcomes(backend, c => (c.Op == OpKind.Rope && !c.Name.EndsWith("/empty", StringComparison.Ordinal)) || c.Name.StartsWith("Block/", StringComparison.Ordinal), c => c.Op == OpKind.Rope || c.Name.StartsWith("Block/", StringComparison.Ordinal));
+        AssertOutcomes(backend, c => (c.Op == OpKind.Rope && !c.Name.EndsWith("/empty", StringComparison.Ordinal)) || IsBlockWith(c, OpKind.Rope), c => c.Op == OpKind.Rope || c.Name.StartsWith("Block/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void LatentAttention_that_does_not_store_the_rope_key_fails_every_nonempty_case()
+    {
+        using var backend = new FaultyBackend(replace: (node, ctx) =>
+        {
+            if (node.Op != OpKind.LatentAttention)
+            {
+                return false;
+            }
+
+            // Right outputs, but the rope keys' cache writes are undone.
+            LatentAttentionParams p = node.GetParams<LatentAttentionParams>();
+            var before = ((HostKvCache)ctx.KvCache).GetStream(p.Layer, 1).ToArray();
+            ReferenceOps.Execute(node, ctx);
+            before.CopyTo(((HostKvCache)ctx.KvCache).GetStream(p.Layer, 1));
+            return true;
+        });
+
+        AssertOutcomes(backend, c => !c.Name.EndsWith("/empty", StringComparison.Ordinal), c => c.Op == OpKind.LatentAttention);
+    }
+
+    [Fact]
+    public void ExpertMatMul_that_sends_every_slot_to_the_first_slots_expert_fails_every_nonempty_case_with_several_slots()
+    {
+        using var backend = new FaultyBackend(replace: (node, ctx) =>
+        {
+            if (node.Op != OpKind.ExpertMatMul)
+            {
+                return false;
+            }
+
+            int s = node.GetParams<ExpertMatMulParams>().ExpertsPerToken;
+            Span<float> routes = ctx.GetF32(node.Inputs[1]);
+            float[] original = routes.ToArray();
+            for (int t = 0; t < ctx.Rows(node.Inputs[1]); t++)
+            {
+                routes.Slice((t * 2 * s) + 1, s - 1).Fill(routes[t * 2 * s]);
+            }
+
+            try
+            {
+                ReferenceOps.Execute(node, ctx);
+            }
+            finally
+            {
+                original.CopyTo(routes);
+            }
+
+            return true;
+        });
+
+        AssertOutcomes(
+            backend,
+            c => !c.Name.Contains("/E4xS1", StringComparison.Ordinal) && !c.Name.EndsWith("/empty", StringComparison.Ordinal),
+            c => c.Op == OpKind.ExpertMatMul && !c.Name.StartsWith("Block/", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -244,6 +301,18 @@ public sealed class FaultDetectionTests(ITestOutputHelper output)
         });
 
         Assert.Equal(ConformanceOutcome.Failed, BackendConformanceSuite.Run(backend, BackendConformanceSuite.GetCase("Add/R3xD33")).Outcome);
+    }
+
+    /// <summary>Whether <paramref name="c"/> is a multi-node case with a node of <paramref name="op"/> under test.</summary>
+    private static bool IsBlockWith(ConformanceCase c, OpKind op)
+    {
+        if (!c.Name.StartsWith("Block/", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        using Cases.CaseSetup setup = c.CreateSetup();
+        return setup.NodesUnderTest.Any(n => n.Op == op);
     }
 
     private static IReadOnlyList<ConformanceResult> RunWhere(IBackend backend, Func<ConformanceCase, bool> filter) =>

@@ -11,7 +11,7 @@ using LlmFramework.Quantization;
 namespace LlmFramework.Backends.Cpu;
 
 /// <summary>
-/// The managed CPU backend: runs every op of contract version 1 with vectorised kernels and a persistent worker
+/// The managed CPU backend: runs every op of contract version 1.2 with vectorised kernels and a persistent worker
 /// pool. Weights are used in place (never dequantised whole, except small element-wise operands such as norm
 /// weights); scratch buffers belong to the backend and grow when a step needs more, so steady-state steps allocate
 /// nothing in the kernels.
@@ -20,7 +20,11 @@ public sealed unsafe class CpuBackend : IBackend
 {
     private readonly WorkerPool _pool;
     private readonly MatMulWork _matMul = new();
+    private readonly HeadMatMulKernel _headMatMul;
+    private readonly ExpertMatMulKernel _expertMatMul;
+    private readonly MoeRouteKernel _moeRoute = new();
     private readonly AttentionWork _attention = new();
+    private readonly LatentAttentionWork _latentAttention = new();
     private readonly RopeKernel _rope = new();
     private readonly WeightFloats _weights = new();
     private readonly ConditionalWeakTable<WeightTensor, StrongBox<bool>> _finiteF16 = [];
@@ -33,6 +37,8 @@ public sealed unsafe class CpuBackend : IBackend
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         Device = device;
         _pool = new WorkerPool(threads);
+        _headMatMul = new HeadMatMulKernel(_matMul);
+        _expertMatMul = new ExpertMatMulKernel(_matMul);
     }
 
     /// <inheritdoc />
@@ -48,36 +54,7 @@ public sealed unsafe class CpuBackend : IBackend
     public OpSupport Supports(GraphNode node)
     {
         ArgumentNullException.ThrowIfNull(node);
-        switch (node.Op)
-        {
-            case OpKind.GetRows:
-                return node.Inputs[0].Type == DType.I32 ? OpSupport.No("GetRows of an I32 table is not defined") : OpSupport.Yes;
-            case OpKind.MatMul:
-                GraphTensor w = node.Inputs[1];
-                if (w.Weight is null)
-                {
-                    return OpSupport.No($"MatMul needs a bound weight as its second input; '{w.Name}' is not one");
-                }
-
-                return w.Type == DType.I32 ? OpSupport.No("MatMul of I32 weights is not defined") : OpSupport.Yes;
-            case OpKind.RmsNorm:
-                return node.Params is RmsNormParams ? OpSupport.Yes : OpSupport.No("RmsNorm needs RmsNormParams");
-            case OpKind.Scale:
-                return node.Params is ScaleParams ? OpSupport.Yes : OpSupport.No("Scale needs ScaleParams");
-            case OpKind.Rope:
-                return node.Params is RopeParams ? OpSupport.Yes : OpSupport.No("Rope needs RopeParams");
-            case OpKind.Attention:
-                return node.Params is AttentionParams ? OpSupport.Yes : OpSupport.No("Attention needs AttentionParams");
-            case OpKind.Add:
-            case OpKind.Mul:
-            case OpKind.Silu:
-            case OpKind.SwiGlu:
-            case OpKind.Softmax:
-            case OpKind.SelectOutputRows:
-                return OpSupport.Yes;
-            default:
-                return OpSupport.No($"op {node.Op} is not part of contract version 1");
-        }
+        return CpuOpSupport.Of(node);
     }
 
     /// <inheritdoc />
@@ -110,6 +87,13 @@ public sealed unsafe class CpuBackend : IBackend
             case OpKind.Rope: Rope(node, context); break;
             case OpKind.Attention: _attention.Run(_pool, threads, node, context); break;
             case OpKind.SelectOutputRows: SelectOutputRows(node, context); break;
+            case OpKind.HeadMatMul: HeadMatMul(node, context, threads); break;
+            case OpKind.SliceColumns: ColumnCopies.Slice(node.GetParams<ColumnSliceParams>(), context.GetF32(node.Inputs[0]), checked((int)node.Inputs[0].Columns), context.GetF32(node.Output), context.Rows(node.Output)); break;
+            case OpKind.ConcatColumns: Concat(node, context); break;
+            case OpKind.LatentAttention: _latentAttention.Run(_pool, threads, node, context); break;
+            case OpKind.MoeRoute: MoeRoute(node, context); break;
+            case OpKind.ExpertMatMul: ExpertMatMul(node, context, threads); break;
+            case OpKind.MoeCombine: MoeCombineKernel.Run(node.GetParams<MoeCombineParams>().ExpertsPerToken, context.GetF32(node.Inputs[0]), context.GetF32(node.Inputs[1]), context.GetF32(node.Output), checked((int)node.Output.Columns), context.Rows(node.Output)); break;
             default: throw new NotSupportedException($"the cpu backend has no kernel for op {node.Op} (node {node})");
         }
     }
@@ -177,6 +161,33 @@ public sealed unsafe class CpuBackend : IBackend
         {
             _matMul.Run(_pool, threads, w.Data, w.Type, checked((int)w.Rows), k, x, rows, y, w.Type == DType.F16 && IsFiniteF16(w));
         }
+    }
+
+    private void HeadMatMul(GraphNode node, IExecutionContext context, int threads)
+    {
+        WeightTensor? w = node.Inputs[1].Weight;
+        _headMatMul.Run(_pool, threads, node, Input(node.Inputs[0], context), context.GetF32(node.Output), context.Rows(node.Output), w is { Type: DType.F16 } && IsFiniteF16(w));
+    }
+
+    private void ExpertMatMul(GraphNode node, IExecutionContext context, int threads)
+    {
+        WeightTensor? w = node.Inputs[2].Weight;
+        ReadOnlySpan<float> routes = context.GetF32(node.Inputs[1]);
+        _expertMatMul.Run(_pool, threads, node, Input(node.Inputs[0], context), routes, context.GetF32(node.Output), context.Rows(node.Output), w is { Type: DType.F16 } && IsFiniteF16(w));
+    }
+
+    private void MoeRoute(GraphNode node, IExecutionContext context)
+    {
+        ReadOnlySpan<float> bias = node.Inputs.Count > 1 ? Input(node.Inputs[1], context) : [];
+        _moeRoute.Run(node.GetParams<MoeRouteParams>(), context.GetF32(node.Inputs[0]), bias, context.GetF32(node.Output), context.Rows(node.Output));
+    }
+
+    private static void Concat(GraphNode node, IExecutionContext context)
+    {
+        GraphTensor a = node.Inputs[0];
+        GraphTensor b = node.Inputs[1];
+        int heads = node.GetParams<ConcatColumnsParams>().HeadCount;
+        ColumnCopies.Concat(heads, context.GetF32(a), checked((int)a.Columns), context.GetF32(b), checked((int)b.Columns), context.GetF32(node.Output), context.Rows(node.Output));
     }
 
     /// <summary>Whether an F16 weight holds no infinity/NaN, scanned once on first use and remembered.</summary>

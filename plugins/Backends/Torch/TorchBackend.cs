@@ -10,10 +10,11 @@ using static TorchSharp.torch;
 namespace LlmFramework.Backends.Torch;
 
 /// <summary>
-/// Runs every op of contract version 1 with libtorch (TorchSharp) on one device, the CPU or a CUDA GPU. Activations
-/// are F32 in host memory (contract 1.0): a partition's inputs are copied to the device once, results stay there for
-/// the partition's later nodes and each is copied back to the host as soon as it is computed. Weights of every dtype
-/// are decoded to F32 once and cached on the device; the KV cache stays in host memory.
+/// Runs every op of contract version 1.0 (not yet the MLA and MoE ops of 1.2) with libtorch (TorchSharp) on one device,
+/// the CPU or a CUDA GPU. Activations are F32 in host memory (contract 1.0): a partition's inputs are copied to the
+/// device once, results stay there for the partition's later nodes and each is copied back to the host as soon as it is
+/// computed. Weights of every dtype are decoded to F32 once and cached on the device; the KV cache stays in host
+/// memory.
 /// </summary>
 public sealed class TorchBackend : IBackend
 {
@@ -51,7 +52,10 @@ public sealed class TorchBackend : IBackend
     public int ThreadCount => _threads;
 
     /// <inheritdoc />
-    /// <remarks>Every op of contract version 1 with every weight type; only malformed nodes are declined.</remarks>
+    /// <remarks>
+    /// Every op of contract version 1.0 with every weight type; only malformed nodes are declined. The ops added in
+    /// 1.2 (MLA and mixture of experts) are declined with a reason, so the engine places them on the CPU backend.
+    /// </remarks>
     public OpSupport Supports(GraphNode node)
     {
         ArgumentNullException.ThrowIfNull(node);
@@ -64,7 +68,9 @@ public sealed class TorchBackend : IBackend
             // k and v are stored into the host KV cache from host memory, so they must be activations.
             OpKind.Attention => MissingParams<AttentionParams>(node) ?? (node.Inputs.Any(i => i.Weight is not null) ? "torch Attention takes activations, not bound weights" : null),
             OpKind.GetRows or OpKind.MatMul or OpKind.Add or OpKind.Mul or OpKind.Silu or OpKind.SwiGlu or OpKind.Softmax or OpKind.SelectOutputRows => null,
-            _ => $"op {node.Op} is not part of contract version 1",
+            OpKind.HeadMatMul or OpKind.SliceColumns or OpKind.ConcatColumns or OpKind.LatentAttention or OpKind.MoeRoute or OpKind.ExpertMatMul or OpKind.MoeCombine =>
+                $"the torch backend has no {node.Op} kernel yet (contract 1.2 op); the engine runs it on the CPU backend",
+            _ => $"op {node.Op} is not part of contract version 1.2",
         };
         return refusal is null ? OpSupport.Yes : OpSupport.No(refusal);
     }

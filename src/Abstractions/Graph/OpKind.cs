@@ -89,9 +89,11 @@ public enum OpKind
     /// Mixture-of-experts routing (contract 1.2): inputs (logits [T, E], bias [1, E]) -> routes [T, 2*S], S = experts
     /// per token. The second input is optional (a node with one input has no bias). Scores s are the softmax or
     /// sigmoid of the logits; the choice uses b = s + bias; with G groups each group is scored by the sum of its two
-    /// largest b, the best GroupsUsed groups are kept and the S largest b among them are chosen (ties to the lower
+    /// largest b (its one b when a group holds a single expert), the best GroupsUsed groups are kept (ties to the
+    /// lower group) and the S largest b among them are chosen (ties to the lower
     /// id), best first. Columns 0..S-1 of a route row hold the chosen expert ids (exact integers stored as F32),
     /// columns S..2S-1 their weights: the unbiased s, divided by their sum when normalised, times the weight scale.
+    /// The softmax runs over all E experts, before any group is dropped (as DeepSeek-V2 and llama.cpp's deepseek2 do).
     /// Params: <see cref="MoeRouteParams"/>.
     /// </summary>
     MoeRoute = 16,
@@ -101,7 +103,7 @@ public enum OpKind
     /// <see cref="MoeRoute"/>, w [E*N, K] any dtype: E experts of N rows each) -> [T, S*N]. Slot s of token t
     /// multiplies x's row t (or its slot s when x has S*K columns) by the rows of expert e = routes[t, s]:
     /// y[t, s*N + n] = sum_k xs[k] * w[e*N + n, k], xs being x[t, 0..K) or x[t, s*K..s*K+K). Backends group the tokens of each expert into one
-    /// matmul. Params: <see cref="ExpertMatMulParams"/>.
+    /// matmul. A route id that is not an integer in [0, E) is an error. Params: <see cref="ExpertMatMulParams"/>.
     /// </summary>
     ExpertMatMul = 17,
 

@@ -16,20 +16,11 @@ internal static class AttentionCases
         (5, 5, 96, 96), (4, 2, 80, 80), (4, 4, 24, 16), (2, 2, 13, 13), (12, 4, 32, 32), (8, 1, 128, 128),
     ];
 
-    private static readonly (string Name, SequencePlan[] Plan)[] Steps =
-    [
-        ("prefill1", [new SequencePlan(1, 0)]),
-        ("decode@40", [new SequencePlan(1, 40)]),
-        ("chunk9@17", [new SequencePlan(9, 17)]),
-        ("ragged", Batches.Ragged()),
-        ("decode-many", [new SequencePlan(1, 0), new SequencePlan(1, 5), new SequencePlan(1, 16), new SequencePlan(1, 31), new SequencePlan(1, 64), new SequencePlan(1, 129)]),
-    ];
-
     public static void Add(CaseList cases)
     {
         foreach ((int hq, int hkv, int dk, int dv) in Heads)
         {
-            foreach ((string step, SequencePlan[] plan) in Steps)
+            foreach ((string step, SequencePlan[] plan) in Batches.AttentionSteps())
             {
                 Attention(cases, hq, hkv, dk, dv, step, plan, 16, 1, 1);
             }
@@ -55,7 +46,7 @@ internal static class AttentionCases
 
     private static void Attention(CaseList cases, int hq, int hkv, int dk, int dv, string step, SequencePlan[] plan, int blockSize, int layer, double queryScale)
     {
-        string variant = (blockSize != 16 ? $"/bs{blockSize}" : "") + (layer != 1 ? $"/layer{layer}" : "") + (queryScale != 1 ? "/peaked" : "");
+        string variant = Batches.CacheVariant(blockSize, layer, queryScale);
         string name = $"Attention/q{hq}kv{hkv}/dk{dk}dv{dv}/{step}{variant}";
         string description = $"{hq} query heads over {hkv} KV heads (group {hq / hkv}), Dk {dk}, Dv {dv}, step {step}, KV block size {blockSize}, layer {layer} of 3" +
             (queryScale != 1 ? $", queries scaled by {queryScale} (peaked softmax)" : "");

@@ -14,6 +14,11 @@ internal static class CaseCatalog
         AttentionCases.Add(cases);
         ElementwiseCases.AddSelectOutputRows(cases);
         BlockCases.Add(cases);
+        HeadOpCases.Add(cases);
+        LatentAttentionCases.Add(cases);
+        MoeRouteCases.Add(cases);
+        ExpertCases.Add(cases);
+        DeepSeekBlockCases.Add(cases);
         return cases.ToArray();
     }
 }

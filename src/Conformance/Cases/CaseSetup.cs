@@ -55,6 +55,13 @@ internal sealed unsafe class CaseSetup : IDisposable
 
     public Func<float> Uniform(double low, double high) => () => Random.Uniform(low, high);
 
+    /// <summary>A source that hands out <paramref name="values"/> in order (for inputs whose values are drawn as a whole, such as routes).</summary>
+    public static Func<float> Values(float[] values)
+    {
+        int next = 0;
+        return () => values[next++];
+    }
+
     /// <summary>
     /// Sets the step: one slice per plan, scattered block tables (shuffled ids from a pool with spare blocks), and a
     /// cache whose every slot holds seeded values, so positions before each slice's start are "already cached".

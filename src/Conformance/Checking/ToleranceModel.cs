@@ -43,7 +43,11 @@ internal static class ToleranceModel
         OpKind.Softmax => new(1e-5, 1e-9),
         OpKind.Rope => new(1e-5, 0),
         OpKind.Attention => new(1e-4, 1e-7),
-        OpKind.SelectOutputRows => new(0, 0),
+        OpKind.SelectOutputRows or OpKind.SliceColumns or OpKind.ConcatColumns => new(0, 0),
+        OpKind.HeadMatMul or OpKind.ExpertMatMul => new(1e-5, 0),
+        OpKind.LatentAttention => new(1e-4, 1e-7),
+        OpKind.MoeRoute => new(1e-5, 0),
+        OpKind.MoeCombine => new(1e-5, 0),
         _ => throw new NotSupportedException($"no tolerance is defined for op {op}"),
     };
 
@@ -71,13 +75,28 @@ internal static class ToleranceModel
                 RowMaxima(y, (int)node.Output.Columns, m);
                 break;
             case OpKind.MatMul:
-                MatMulMagnitudes(node, reference, m);
+                HeadMatMulMagnitudes(node, reference, m, 1);
                 break;
             case OpKind.Rope:
                 RopeMagnitudes(node, reference, m);
                 break;
             case OpKind.Attention:
                 AttentionMagnitudes(node, reference, m);
+                break;
+            case OpKind.HeadMatMul:
+                HeadMatMulMagnitudes(node, reference, m, node.GetParams<HeadMatMulParams>().HeadCount);
+                break;
+            case OpKind.ExpertMatMul:
+                ExpertMatMulMagnitudes(node, reference, m);
+                break;
+            case OpKind.LatentAttention:
+                LatentAttentionMagnitudes(node, reference, m);
+                break;
+            case OpKind.MoeRoute:
+                RouteMagnitudes(node, y, m);
+                break;
+            case OpKind.MoeCombine:
+                CombineMagnitudes(node, reference, m);
                 break;
             default:
                 for (int i = 0; i < m.Length; i++)
@@ -105,39 +124,77 @@ internal static class ToleranceModel
         }
     }
 
-    private static void MatMulMagnitudes(GraphNode node, IExecutionContext reference, double[] m)
+    /// <summary>MatMul (one head) and HeadMatMul: each output's <see cref="DotMagnitude"/> over its head's K values of x.</summary>
+    private static void HeadMatMulMagnitudes(GraphNode node, IExecutionContext reference, double[] m, int heads)
     {
         GraphTensor xt = node.Inputs[0];
         GraphTensor w = node.Inputs[1];
-        int k = (int)xt.Columns;
-        int n = (int)TensorRows.RowCount(w, reference);
+        int k = (int)w.Columns;
+        float[][] wRows = TensorRows.ReadAll(w, reference);
+        int n = wRows.Length / heads;
         ReadOnlySpan<float> x = reference.GetF32(xt);
-        for (int j = 0; j < n; j++)
+        for (int j = 0; j < wRows.Length; j++)
         {
-            float[] wj = TensorRows.Read(w, j, reference);
-            double norm = Math.Sqrt(wj.Sum(v => (double)v * v));
+            double norm = Norm(wRows[j]);
+            int h = j / n;
             for (int r = 0; r < reference.Rows(xt); r++)
             {
-                double sum = 0;
-                double productNorm = 0;
-                double rowMax = 0;
-                for (int i = 0; i < k; i++)
-                {
-                    double product = (double)x[(r * k) + i] * wj[i];
-                    sum += Math.Abs(product);
-                    productNorm += product * product;
-                    rowMax = Math.Max(rowMax, Math.Abs(x[(r * k) + i]));
-                }
-
-                m[(r * n) + j] = sum + w.Type switch
-                {
-                    DType.F32 => 0,
-                    DType.F16 => F16RoundingWeight * Math.Sqrt(productNorm),
-                    DType.BF16 => BF16RoundingWeight * Math.Sqrt(productNorm),
-                    _ => QuantizedRoundingWeight * rowMax * norm,
-                };
+                m[(r * wRows.Length) + j] = DotMagnitude(x.Slice((r * heads * k) + (h * k), k), wRows[j], norm, w.Type);
             }
         }
+    }
+
+    private static void ExpertMatMulMagnitudes(GraphNode node, IExecutionContext reference, double[] m)
+    {
+        ExpertMatMulParams p = node.GetParams<ExpertMatMulParams>();
+        GraphTensor xt = node.Inputs[0];
+        GraphTensor w = node.Inputs[2];
+        int s = p.ExpertsPerToken;
+        int k = (int)w.Columns;
+        float[][] wRows = TensorRows.ReadAll(w, reference);
+        double[] norms = wRows.Select(Norm).ToArray();
+        int n = wRows.Length / p.ExpertCount;
+        bool xPerSlot = xt.Columns == (long)s * k;
+        ReadOnlySpan<float> x = reference.GetF32(xt);
+        ReadOnlySpan<float> routes = reference.GetF32(node.Inputs[1]);
+        for (int t = 0; t < reference.Rows(xt); t++)
+        {
+            for (int slot = 0; slot < s; slot++)
+            {
+                int expert = ReferenceMoe.ExpertOf(routes, t, slot, p);
+                ReadOnlySpan<float> xs = x.Slice(xPerSlot ? ((t * s) + slot) * k : t * k, k);
+                for (int j = 0; j < n; j++)
+                {
+                    int row = (expert * n) + j;
+                    m[(((t * s) + slot) * n) + j] = DotMagnitude(xs, wRows[row], norms[row], w.Type);
+                }
+            }
+        }
+    }
+
+    private static double Norm(float[] values) => Math.Sqrt(values.Sum(v => (double)v * v));
+
+    /// <summary>The magnitude of one matmul output x . w: Σ|x_k w_k| plus the room for rounding x that w's dtype allows.</summary>
+    private static double DotMagnitude(ReadOnlySpan<float> x, float[] w, double wNorm, DType type)
+    {
+        double sum = 0;
+        double productNorm = 0;
+        double rowMax = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double product = (double)x[i] * w[i];
+            sum += Math.Abs(product);
+            productNorm += product * product;
+            rowMax = Math.Max(rowMax, Math.Abs(x[i]));
+        }
+
+        return sum + type switch
+        {
+            DType.F32 => 0,
+            DType.F16 => F16RoundingWeight * Math.Sqrt(productNorm),
+            DType.BF16 => BF16RoundingWeight * Math.Sqrt(productNorm),
+            _ => QuantizedRoundingWeight * rowMax * wNorm,
+        };
     }
 
     private static void RopeMagnitudes(GraphNode node, IExecutionContext reference, double[] m)
@@ -207,6 +264,79 @@ internal static class ToleranceModel
                 {
                     m[(((t * p.HeadCount) + h) * p.ValueDim) + i] = maxValue[i] * (1 + (AttentionScoreWeight * maxScore));
                 }
+            }
+        }
+    }
+
+    private static void LatentAttentionMagnitudes(GraphNode node, IExecutionContext reference, double[] m)
+    {
+        LatentAttentionParams p = node.GetParams<LatentAttentionParams>();
+        StepBatch batch = reference.Batch;
+        IKvCache cache = reference.KvCache;
+        ReadOnlySpan<float> q = reference.GetF32(node.Inputs[0]);
+        int c = p.LatentDim;
+        int queryWidth = c + p.RopeDim;
+        for (int t = 0; t < batch.TokenCount; t++)
+        {
+            int[] blockTable = ReferenceAttention.BlockTableOf(batch, t);
+            for (int h = 0; h < p.HeadCount; h++)
+            {
+                int head = ((t * p.HeadCount) + h) * queryWidth;
+                double maxScore = 0;
+                var maxValue = new double[c];
+                for (int j = 0; j <= batch.Positions[t]; j++)
+                {
+                    Span<float> cj = ReferenceAttention.Slot(cache, p.Layer, ReferenceLatentAttention.LatentStream, blockTable, j, c);
+                    Span<float> krj = ReferenceAttention.Slot(cache, p.Layer, ReferenceLatentAttention.RopeStream, blockTable, j, p.RopeDim);
+                    double score = 0;
+                    for (int i = 0; i < queryWidth; i++)
+                    {
+                        score += Math.Abs((double)q[head + i] * (i < c ? cj[i] : krj[i - c]));
+                    }
+
+                    maxScore = Math.Max(maxScore, score * Math.Abs(p.Scale));
+                    for (int i = 0; i < c; i++)
+                    {
+                        maxValue[i] = Math.Max(maxValue[i], Math.Abs(cj[i]));
+                    }
+                }
+
+                for (int i = 0; i < c; i++)
+                {
+                    m[(((t * p.HeadCount) + h) * c) + i] = maxValue[i] * (1 + (AttentionScoreWeight * maxScore));
+                }
+            }
+        }
+    }
+
+    /// <summary>Route ids must be exact (m = 0); weights are compared relative to themselves.</summary>
+    private static void RouteMagnitudes(GraphNode node, ReadOnlySpan<float> y, double[] m)
+    {
+        int s = node.GetParams<MoeRouteParams>().ExpertsPerToken;
+        for (int i = 0; i < m.Length; i++)
+        {
+            m[i] = i % (2 * s) < s ? 0 : Math.Abs(y[i]);
+        }
+    }
+
+    private static void CombineMagnitudes(GraphNode node, IExecutionContext reference, double[] m)
+    {
+        int s = node.GetParams<MoeCombineParams>().ExpertsPerToken;
+        GraphTensor yt = node.Inputs[0];
+        int d = (int)(yt.Columns / s);
+        ReadOnlySpan<float> y = reference.GetF32(yt);
+        ReadOnlySpan<float> routes = reference.GetF32(node.Inputs[1]);
+        for (int t = 0; t < reference.Rows(yt); t++)
+        {
+            for (int i = 0; i < d; i++)
+            {
+                double sum = 0;
+                for (int slot = 0; slot < s; slot++)
+                {
+                    sum += Math.Abs((double)routes[(t * 2 * s) + s + slot] * y[(((t * s) + slot) * d) + i]);
+                }
+
+                m[(t * d) + i] = sum;
             }
         }
     }

@@ -64,6 +64,18 @@ internal readonly struct SiluOp : IBinaryOp
     public static Vector512<float> Invoke(Vector512<float> a, Vector512<float> b) => a / (Vector512<float>.One + VectorExp.Exp(-a));
 }
 
+/// <summary>sigmoid(a) = 1 / (1 + exp(-a)); b is ignored.</summary>
+internal readonly struct SigmoidOp : IBinaryOp
+{
+    public static float Invoke(float a, float b) => 1f / (1f + MathF.Exp(-a));
+
+    public static Vector128<float> Invoke(Vector128<float> a, Vector128<float> b) => Vector128<float>.One / (Vector128<float>.One + VectorExp.Exp(-a));
+
+    public static Vector256<float> Invoke(Vector256<float> a, Vector256<float> b) => Vector256<float>.One / (Vector256<float>.One + VectorExp.Exp(-a));
+
+    public static Vector512<float> Invoke(Vector512<float> a, Vector512<float> b) => Vector512<float>.One / (Vector512<float>.One + VectorExp.Exp(-a));
+}
+
 /// <summary>exp(a - b) (b is a broadcast max in softmax).</summary>
 internal readonly struct ExpSubtractOp : IBinaryOp
 {

@@ -60,6 +60,20 @@ internal static unsafe class AttentionKernels
         return max;
     }
 
+    /// <summary>scores[j] += scale · q·k_j for j in 0..count-1, k_j at keys + j·stride; returns the largest score.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static float AddScores(float* q, float* keys, int stride, int dim, int count, float scale, float* scores, float max)
+    {
+        for (int j = 0; j < count; j++)
+        {
+            float s = scores[j] + (Reductions.Dot(q, keys + ((long)j * stride), dim) * scale);
+            scores[j] = s;
+            max = MathF.Max(max, s);
+        }
+
+        return max;
+    }
+
     /// <summary>y += Σ_j p[j]·v_j for j in 0..count-1, v_j at values + j·stride.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AccumulateValues(float* p, float* values, int stride, int dim, int count, float* y)
