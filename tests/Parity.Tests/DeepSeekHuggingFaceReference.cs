@@ -1,7 +1,9 @@
 using LlmFramework.Abstractions.Tensors;
 using LlmFramework.Formats.Safetensors;
 using LlmFramework.Models.DeepSeek.Config;
-using LlmFramework.Models.DeepSeek.Moe;
+using LlmFramework.Conformance;
+using LlmFramework.Models.DeepSeek.Graph;
+using LlmFramework.Abstractions.Graph;
 using LlmFramework.Quantization;
 
 namespace LlmFramework.Parity.Tests;
@@ -9,7 +11,7 @@ namespace LlmFramework.Parity.Tests;
 /// <summary>
 /// A naive forward pass of a DeepSeek-V2/V3 Hugging Face folder with the Hugging Face modelling code's semantics
 /// (MLA expanded per head, RoPE on the de-interleaved rope dims as its apply_rotary_pos_emb does, MoE routing by
-/// <see cref="MoeRouter"/>), all in F32 with double sums: the reference that a GGUF conversion of the same folder must
+/// <see cref="ReferenceRouting"/>), all in F32 with double sums: the reference that a GGUF conversion of the same folder must
 /// match in llama.cpp. Slow and obviously shaped like the paper; for tiny test models only.
 /// </summary>
 public sealed class DeepSeekHuggingFaceReference : IDisposable
@@ -110,7 +112,9 @@ public sealed class DeepSeekHuggingFaceReference : IDisposable
         float[] bias = c.Gating == ExpertGating.Sigmoid ? W(m + "gate.e_score_correction_bias") : [];
         var experts = new int[c.ExpertsPerToken];
         var weights = new float[c.ExpertsPerToken];
-        new MoeRouter(c).Route(logits, bias, experts, weights);
+        (int[] chosen, float[] chosenWeights) = ReferenceRouting.Route(DeepSeekGraphBuilder.RouteParams(c, 0), logits, bias);
+        chosen.CopyTo(experts, 0);
+        chosenWeights.CopyTo(weights, 0);
         float[] y = c.SharedExperts > 0 ? SwiGlu(m + "shared_experts.", x) : new float[x.Length];
         for (int k = 0; k < experts.Length; k++)
         {

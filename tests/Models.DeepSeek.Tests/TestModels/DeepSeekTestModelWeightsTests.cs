@@ -3,7 +3,9 @@ using LlmFramework.Abstractions.Tensors;
 using LlmFramework.Formats.Gguf;
 using LlmFramework.Formats.Safetensors;
 using LlmFramework.Models.DeepSeek.Config;
-using LlmFramework.Models.DeepSeek.Moe;
+using LlmFramework.Conformance;
+using LlmFramework.Models.DeepSeek.Graph;
+using LlmFramework.Abstractions.Graph;
 using LlmFramework.Models.DeepSeek.TestModels;
 
 namespace LlmFramework.Models.DeepSeek.Tests.TestModels;
@@ -134,7 +136,7 @@ public sealed class DeepSeekTestModelWeightsTests : IDisposable
         var weights = DeepSeekTestWeights.Generate(c, spec.Seed, spec.DType);
         float[] embedding = weights["model.embed_tokens.weight"].Values, router = weights["model.layers.1.mlp.gate.weight"].Values;
         float[] bias = c.Gating == ExpertGating.Sigmoid ? weights["model.layers.1.mlp.gate.e_score_correction_bias"].Values : [];
-        var route = new MoeRouter(c);
+        MoeRouteParams route = DeepSeekGraphBuilder.RouteParams(c, 0);
         var logits = new float[8];
         var chosen = new int[2];
         var chosenWeights = new float[2];
@@ -158,7 +160,9 @@ public sealed class DeepSeekTestModelWeightsTests : IDisposable
 
             Assert.Equal(8, logits.Distinct().Count());
             Assert.True(logits.Max() - logits.Min() > 1f, $"token {token}: router logits span only {logits.Max() - logits.Min()}");
-            route.Route(logits, bias, chosen, chosenWeights);
+            (int[] picked, float[] pickedWeights) = ReferenceRouting.Route(route, logits, bias);
+            picked.CopyTo(chosen, 0);
+            pickedWeights.CopyTo(chosenWeights, 0);
             used.UnionWith(chosen);
             sets.Add((Math.Min(chosen[0], chosen[1]), Math.Max(chosen[0], chosen[1])));
         }

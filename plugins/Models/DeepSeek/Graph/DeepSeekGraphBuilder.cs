@@ -62,15 +62,7 @@ public static class DeepSeekGraphBuilder
     private static GraphTensor Moe(GraphBuilder g, DeepSeekConfig config, DeepSeekFeedForwardWeights f, GraphTensor hidden, int moeLayer, int layer)
     {
         int s = config.ExpertsPerToken, n = config.RoutedExperts;
-        var routing = new MoeRouteParams(
-            moeLayer,
-            n,
-            s,
-            config.Gating == ExpertGating.Sigmoid ? MoeScoring.Sigmoid : MoeScoring.Softmax,
-            config.ExpertGroups,
-            config.ExpertGroupsUsed,
-            config.NormalizeTopKWeights,
-            config.RoutedScalingFactor);
+        MoeRouteParams routing = RouteParams(config, moeLayer);
         GraphTensor logits = g.MatMul(hidden, g.Weight(f.Router!), $"router.{layer}");                                        // (T, N)
         GraphTensor routes = g.MoeRoute(logits, f.RouterBias is { } b ? g.Weight(b) : null, routing, $"routes.{layer}");       // (T, 2S)
         var experts = new ExpertMatMulParams(moeLayer, n, s);
@@ -82,6 +74,21 @@ public static class DeepSeekGraphBuilder
         return f.SharedGate is { } sharedGate
             ? g.Add(y, Mlp(g, hidden, sharedGate, f.SharedUp!, f.SharedDown!, $"shexp.{layer}"), $"moe_out.{layer}")
             : y;
+    }
+
+    /// <summary>The routing op's parameters for MoE layer <paramref name="moeLayer"/> of <paramref name="config"/>.</summary>
+    public static MoeRouteParams RouteParams(DeepSeekConfig config, int moeLayer)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new MoeRouteParams(
+            moeLayer,
+            config.RoutedExperts,
+            config.ExpertsPerToken,
+            config.Gating == ExpertGating.Sigmoid ? MoeScoring.Sigmoid : MoeScoring.Softmax,
+            config.ExpertGroups,
+            config.ExpertGroupsUsed,
+            config.NormalizeTopKWeights,
+            config.RoutedScalingFactor);
     }
 
     private static GraphTensor Mlp(GraphBuilder g, GraphTensor hidden, Abstractions.Tensors.WeightTensor gate, Abstractions.Tensors.WeightTensor up, Abstractions.Tensors.WeightTensor down, string name)
