@@ -5,11 +5,12 @@ using HfTokenizer = global::Tokenizers.DotNet.Tokenizer;
 namespace LlmFramework.Tokenizers.Tests;
 
 /// <summary>Our tokenizers against Hugging Face tokenizers (through Tokenizers.DotNet) on the same tokenizer.json.</summary>
+[Collection(HuggingFaceCollection.Name)]
 public sealed class HuggingFaceParityTests(ITestOutputHelper output)
 {
     [Fact]
     public void DeepSeekV3_matches_hugging_face_ids_and_round_trips() =>
-        CheckParity(TestData.DeepSeekTokenizerJson, TestData.File("deepseek-v3.tokenizer_config.json"), referenceAddsBos: false);
+        CheckParity(TestData.DeepSeekTokenizerJson, TestData.DeepSeekTokenizerConfig, referenceAddsBos: false);
 
     [Fact]
     public void Mistral_matches_hugging_face_ids_and_round_trips() =>
@@ -70,7 +71,7 @@ public sealed class HuggingFaceParityTests(ITestOutputHelper output)
             string path = Path.Combine(dir, "tokenizer.json");
             File.WriteAllText(path, node.ToJsonString());
             // With add_prefix_space the decoded text keeps the added space, so few lines round-trip exactly.
-            CheckParity(path, TestData.File("deepseek-v3.tokenizer_config.json"), referenceAddsBos: false, minRoundTrips: variant == "gpt2-prefix-space" ? 0 : 900);
+            CheckParity(path, TestData.DeepSeekTokenizerConfig, referenceAddsBos: false, minRoundTrips: variant == "gpt2-prefix-space" ? 0 : 900);
         }
         finally
         {

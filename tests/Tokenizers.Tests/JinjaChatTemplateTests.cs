@@ -135,7 +135,7 @@ public sealed class JinjaChatTemplateTests
         var fromGguf = TokenizerFactory.ChatTemplateFromGgufVocabulary(TestVocabulary.Create(300))!;
         Assert.Equal("<s>[INST] Hi [/INST] Yo </s>", fromGguf.Render([new("user", "Hi"), new("assistant", "Yo")]));
         Assert.Null(TokenizerFactory.ChatTemplateFromGgufVocabulary(TestVocabulary.Create(300) with { ChatTemplate = null }));
-        var fromConfig = TokenizerFactory.ChatTemplateFromTokenizerConfig(TestData.File("deepseek-v3.tokenizer_config.json"))!;
+        var fromConfig = TokenizerFactory.ChatTemplateFromTokenizerConfig(TestData.DeepSeekTokenizerConfig)!;
         Assert.Equal("<｜begin▁of▁sentence｜><｜User｜>Hi<｜Assistant｜>", fromConfig.Render([new("user", "Hi")]));
         Assert.Null(TokenizerFactory.ChatTemplateFromTokenizerConfig(TestData.File("mistral-7b.tokenizer_config.json")));
     }
@@ -197,7 +197,7 @@ public sealed class JinjaChatTemplateTests
 
     private static JinjaChatTemplate DeepSeekTemplate()
     {
-        var c = TokenizerConfig.Load(TestData.File("deepseek-v3.tokenizer_config.json"));
+        var c = TokenizerConfig.Load(TestData.DeepSeekTokenizerConfig);
         return new JinjaChatTemplate(c.ChatTemplate!, c.BosToken, c.EosToken);
     }
 }
