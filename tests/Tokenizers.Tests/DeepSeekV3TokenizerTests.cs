@@ -94,51 +94,43 @@ public sealed class DeepSeekV3TokenizerTests(ITestOutputHelper output)
         Assert.Equal(0, mismatches);
     }
 
-    [Theory]
-    [InlineData("Hello world")]
-    [InlineData("<｜begin▁of▁sentence｜>already there")]
-    [InlineData("")]
-    [InlineData("<｜User｜>Hi<｜Assistant｜>")]
-    public void Bos_follows_add_special_tokens_as_hugging_face_does(string text)
+    [Fact]
+    public void Bos_follows_add_special_tokens_as_hugging_face_does()
     {
         // transformers (LlamaTokenizerFast with add_bos_token: true) swaps the ByteLevel post-processor for a template
         // that prepends BOS; the Hugging Face reference gets the same post-processor written into its tokenizer.json.
-        var node = JsonNode.Parse(File.ReadAllText(TestData.DeepSeekTokenizerJson))!;
-        node["post_processor"] = JsonNode.Parse(
+        const string Template =
             """
             {"type": "TemplateProcessing",
              "single": [{"SpecialToken": {"id": "<｜begin▁of▁sentence｜>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}],
              "pair": [{"SpecialToken": {"id": "<｜begin▁of▁sentence｜>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
                       {"SpecialToken": {"id": "<｜begin▁of▁sentence｜>", "type_id": 1}}, {"Sequence": {"id": "B", "type_id": 1}}],
              "special_tokens": {"<｜begin▁of▁sentence｜>": {"id": "<｜begin▁of▁sentence｜>", "ids": [0], "tokens": ["<｜begin▁of▁sentence｜>"]}}}
-            """);
-        string dir = Directory.CreateTempSubdirectory("llmfw-deepseek-bos").FullName;
-        try
+            """;
+        TestData.WithEditedTokenizerJson(TestData.DeepSeekTokenizerJson, node => node["post_processor"] = JsonNode.Parse(Template), withBos =>
         {
-            string withBos = Path.Combine(dir, "tokenizer.json");
-            File.WriteAllText(withBos, node.ToJsonString());
             using var plainReference = new HfTokenizer(TestData.DeepSeekTokenizerJson);
             using var bosReference = new HfTokenizer(withBos);
-            int[] plain = plainReference.Encode(text).Select(u => (int)u).ToArray();
-            int[] bos = bosReference.Encode(text).Select(u => (int)u).ToArray();
-            Assert.Equal([Bos, .. plain], bos);
-
-            // The folder (add_bos_token: true in tokenizer_config.json) adds BOS exactly when asked for special tokens.
-            Assert.Equal(bos, Ours.Value.Encode(text, addSpecialTokens: true));
-            Assert.Equal(plain, Ours.Value.Encode(text, addSpecialTokens: false));
-
-            // tokenizer.json alone: its post-processor decides, as in Hugging Face tokenizers.
             var jsonOnly = TokenizerFactory.FromTokenizerJson(TestData.DeepSeekTokenizerJson, null);
-            Assert.False(jsonOnly.AddsBos);
-            Assert.Equal(plain, jsonOnly.Encode(text, addSpecialTokens: true));
             var templated = TokenizerFactory.FromTokenizerJson(withBos, null);
-            Assert.Equal(bos, templated.Encode(text, addSpecialTokens: true));
-            Assert.Equal(plain, templated.Encode(text, addSpecialTokens: false));
-        }
-        finally
-        {
-            Directory.Delete(dir, true);
-        }
+            Assert.False(jsonOnly.AddsBos);
+            Assert.True(templated.AddsBos);
+            foreach (string text in new[] { "Hello world", "<｜begin▁of▁sentence｜>already there", string.Empty, "<｜User｜>Hi<｜Assistant｜>", " 中文 123" })
+            {
+                int[] plain = plainReference.Encode(text).Select(u => (int)u).ToArray();
+                int[] bos = bosReference.Encode(text).Select(u => (int)u).ToArray();
+                Assert.Equal([Bos, .. plain], bos);
+
+                // The folder (add_bos_token: true in tokenizer_config.json) adds BOS exactly when asked for special tokens.
+                Assert.Equal(bos, Ours.Value.Encode(text, addSpecialTokens: true));
+                Assert.Equal(plain, Ours.Value.Encode(text, addSpecialTokens: false));
+
+                // tokenizer.json alone: its post-processor decides, as in Hugging Face tokenizers.
+                Assert.Equal(plain, jsonOnly.Encode(text, addSpecialTokens: true));
+                Assert.Equal(bos, templated.Encode(text, addSpecialTokens: true));
+                Assert.Equal(plain, templated.Encode(text, addSpecialTokens: false));
+            }
+        });
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using LlmFramework.Abstractions.Tokenization;
 using Xunit.Abstractions;
 using HfTokenizer = global::Tokenizers.DotNet.Tokenizer;
@@ -22,21 +23,15 @@ public sealed class HuggingFaceParityTests(ITestOutputHelper output)
     public void Mistral_with_a_metaspace_pre_tokenizer_matches_hugging_face(string prependScheme)
     {
         // Older LLaMA/Mistral tokenizer.json files put the "▁" handling in a Metaspace pre-tokenizer.
-        var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(TestData.File("mistral-7b.tokenizer.json")))!;
-        node["normalizer"] = null;
-        node["pre_tokenizer"] = System.Text.Json.Nodes.JsonNode.Parse(
-            $"{{\"type\": \"Metaspace\", \"replacement\": \"\u2581\", \"prepend_scheme\": \"{prependScheme}\", \"split\": false}}");
-        string dir = Directory.CreateTempSubdirectory("llmfw-metaspace").FullName;
-        try
-        {
-            string path = Path.Combine(dir, "tokenizer.json");
-            File.WriteAllText(path, node.ToJsonString());
-            CheckParity(path, TestData.File("mistral-7b.tokenizer_config.json"), referenceAddsBos: true);
-        }
-        finally
-        {
-            Directory.Delete(dir, true);
-        }
+        TestData.WithEditedTokenizerJson(
+            TestData.File("mistral-7b.tokenizer.json"),
+            node =>
+            {
+                node["normalizer"] = null;
+                node["pre_tokenizer"] = JsonNode.Parse(
+                    $"{{\"type\": \"Metaspace\", \"replacement\": \"\u2581\", \"prepend_scheme\": \"{prependScheme}\", \"split\": false}}");
+            },
+            path => CheckParity(path, TestData.File("mistral-7b.tokenizer_config.json"), referenceAddsBos: true));
     }
 
     [Theory]
@@ -48,11 +43,10 @@ public sealed class HuggingFaceParityTests(ITestOutputHelper output)
     {
         // DeepSeek-V3's vocabulary and merges with the pre-tokenizers of other byte-level families.
         const string Llama3 = @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
-        var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(TestData.DeepSeekTokenizerJson))!;
-        var split = new System.Text.Json.Nodes.JsonObject
+        var split = new JsonObject
         {
             ["type"] = "Split",
-            ["pattern"] = new System.Text.Json.Nodes.JsonObject { ["Regex"] = Llama3 },
+            ["pattern"] = new JsonObject { ["Regex"] = Llama3 },
             ["behavior"] = "Isolated",
             ["invert"] = false,
         };
@@ -63,20 +57,16 @@ public sealed class HuggingFaceParityTests(ITestOutputHelper output)
             "gpt2-prefix-space" => "{\"type\": \"ByteLevel\", \"add_prefix_space\": true, \"trim_offsets\": true, \"use_regex\": true}",
             _ => "{\"type\": \"Sequence\", \"pretokenizers\": [{\"type\": \"Digits\", \"individual_digits\": true}, {\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"trim_offsets\": true, \"use_regex\": true}]}",
         };
-        node["pre_tokenizer"] = System.Text.Json.Nodes.JsonNode.Parse(pre);
-        node["model"]!["ignore_merges"] = variant == "llama3";
-        string dir = Directory.CreateTempSubdirectory("llmfw-bytelevel").FullName;
-        try
-        {
-            string path = Path.Combine(dir, "tokenizer.json");
-            File.WriteAllText(path, node.ToJsonString());
+        TestData.WithEditedTokenizerJson(
+            TestData.DeepSeekTokenizerJson,
+            node =>
+            {
+                node["pre_tokenizer"] = JsonNode.Parse(pre);
+                node["model"]!["ignore_merges"] = variant == "llama3";
+            },
+
             // With add_prefix_space the decoded text keeps the added space, so few lines round-trip exactly.
-            CheckParity(path, TestData.DeepSeekTokenizerConfig, referenceAddsBos: false, minRoundTrips: variant == "gpt2-prefix-space" ? 0 : 900);
-        }
-        finally
-        {
-            Directory.Delete(dir, true);
-        }
+            path => CheckParity(path, TestData.DeepSeekTokenizerConfig, referenceAddsBos: false, minRoundTrips: variant == "gpt2-prefix-space" ? 0 : 900));
     }
 
     [Theory]
@@ -101,24 +91,14 @@ public sealed class HuggingFaceParityTests(ITestOutputHelper output)
     {
         // Split behaviours, inverted patterns, Oniguruma's line anchors, \w and \h, and the char-class pre-tokenizers,
         // each before a ByteLevel step, with DeepSeek-V3's vocabulary and merges.
-        var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(TestData.DeepSeekTokenizerJson))!;
-        node["pre_tokenizer"] = System.Text.Json.Nodes.JsonNode.Parse(
-            "{\"type\": \"Sequence\", \"pretokenizers\": [" + preTokenizer + ", {\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"trim_offsets\": true, \"use_regex\": false}]}");
-        string dir = Directory.CreateTempSubdirectory("llmfw-split").FullName;
-        try
-        {
-            string path = Path.Combine(dir, "tokenizer.json");
-            File.WriteAllText(path, node.ToJsonString());
-
-            // Removed delimiters do not come back, so only the other splits round-trip.
-            bool removes = preTokenizer.Contains("Removed", StringComparison.Ordinal) || preTokenizer.Contains("Whitespace", StringComparison.Ordinal) ||
-                preTokenizer.Contains("Bert", StringComparison.Ordinal) || preTokenizer.Contains("CharDelimiter", StringComparison.Ordinal);
-            CheckParity(path, TestData.DeepSeekTokenizerConfig, referenceAddsBos: false, minRoundTrips: removes ? 0 : 900, WordClassLines);
-        }
-        finally
-        {
-            Directory.Delete(dir, true);
-        }
+        // Removed delimiters do not come back, so only the other splits round-trip.
+        bool removes = preTokenizer.Contains("Removed", StringComparison.Ordinal) || preTokenizer.Contains("Whitespace", StringComparison.Ordinal) ||
+            preTokenizer.Contains("Bert", StringComparison.Ordinal) || preTokenizer.Contains("CharDelimiter", StringComparison.Ordinal);
+        TestData.WithEditedTokenizerJson(
+            TestData.DeepSeekTokenizerJson,
+            node => node["pre_tokenizer"] = JsonNode.Parse(
+                "{\"type\": \"Sequence\", \"pretokenizers\": [" + preTokenizer + ", {\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"trim_offsets\": true, \"use_regex\": false}]}"),
+            path => CheckParity(path, TestData.DeepSeekTokenizerConfig, referenceAddsBos: false, minRoundTrips: removes ? 0 : 900, WordClassLines));
     }
 
     /// <summary>Characters where Oniguruma's \w differs from .NET's: Mc, Me, Nl, circled and squared letters, Latin-1 fractions.</summary>

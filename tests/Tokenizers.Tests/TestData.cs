@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text;
+using System.Text.Json.Nodes;
 
 namespace LlmFramework.Tokenizers.Tests;
 
@@ -35,6 +36,27 @@ internal static class TestData
 
     /// <summary>DeepSeek-V3's tokenizer_config.json (with its chat template).</summary>
     public static string DeepSeekTokenizerConfig => Path.Combine(DeepSeekFolder, "tokenizer_config.json");
+
+    /// <summary>
+    /// Runs <paramref name="use"/> on the path of a copy of <paramref name="tokenizerJson"/> changed by <paramref name="edit"/>,
+    /// in a temp folder that is removed afterwards.
+    /// </summary>
+    public static void WithEditedTokenizerJson(string tokenizerJson, Action<JsonNode> edit, Action<string> use)
+    {
+        var node = JsonNode.Parse(System.IO.File.ReadAllText(tokenizerJson))!;
+        edit(node);
+        string dir = Directory.CreateTempSubdirectory("llmfw-tokenizer").FullName;
+        try
+        {
+            string path = Path.Combine(dir, "tokenizer.json");
+            System.IO.File.WriteAllText(path, node.ToJsonString());
+            use(path);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
 
     /// <summary>Writes <paramref name="target"/> once: through a per-process partial file, so parallel test runs never see half a file.</summary>
     private static void Publish(string target, Action<string> write)
