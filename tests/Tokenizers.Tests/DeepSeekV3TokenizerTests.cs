@@ -67,6 +67,29 @@ public sealed class DeepSeekV3TokenizerTests(ITestOutputHelper output)
         Assert.Equal(prompt, checkpoint.Tokenizer.Decode(ids));
     }
 
+    [Fact]
+    public void Rendered_chat_prompts_encode_as_hugging_face_encodes_them()
+    {
+        // transformers' apply_chat_template(tokenize=True) encodes the rendered text without adding special tokens.
+        var template = CheckpointTokenizerLoader.FromFolder(TestData.DeepSeekFolder).ChatTemplate!;
+        var r1 = new JinjaChatTemplate(DeepSeekV3ChatTemplateTests.R1Template(), "<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>");
+        ChatMessage[][] chats =
+        [
+            [new("system", "You are a helpful assistant."), new("user", "What is 2+2?")],
+            [new("user", "Hi there"), new("assistant", "Hello! How can I help?"), new("user", "写一首关于秋天的诗。")],
+            [new("user", "2+2?"), new("assistant", "<think>\nadd them\n</think>\n\n4"), new("user", "def f(x):\n\treturn x * 2\n")],
+        ];
+        using var reference = new HfTokenizer(TestData.DeepSeekTokenizerJson);
+        foreach (string prompt in chats.SelectMany(c => new[] { template.Render(c), template.Render(c, false), r1.Render(c) }))
+        {
+            int[] expected = reference.Encode(prompt).Select(u => (int)u).ToArray();
+            int[] actual = Ours.Value.Encode(prompt, addSpecialTokens: false);
+            Assert.Equal(expected, actual);
+            Assert.Equal(Bos, actual[0]);
+            Assert.Equal(prompt, Ours.Value.Decode(actual));
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Categories))]
     public void Ids_match_hugging_face_and_decoding_round_trips(string category)

@@ -53,51 +53,6 @@ public sealed class JinjaChatTemplateTests
     }
 
     [Fact]
-    public void DeepSeekV3_template_from_its_tokenizer_config_renders_a_conversation()
-    {
-        var t = DeepSeekTemplate();
-        Assert.Equal(
-            "<｜begin▁of▁sentence｜>You are helpful.<｜User｜>Hi<｜Assistant｜>Hello!<｜end▁of▁sentence｜><｜User｜>How are you?<｜Assistant｜>",
-            t.Render(SystemUserAssistantUser));
-        Assert.Equal("<｜begin▁of▁sentence｜><｜User｜>Hi", t.Render([new("user", "Hi")], addGenerationPrompt: false));
-        Assert.Equal(
-            "<｜begin▁of▁sentence｜>A\n\nB<｜User｜>Hi<｜Assistant｜>",
-            t.Render([new("system", "A"), new("system", "B"), new("user", "Hi")]));
-    }
-
-    [Fact]
-    public void DeepSeekV3_template_renders_tool_calls_and_outputs()
-    {
-        var t = DeepSeekTemplate();
-        var messages = new List<object?>
-        {
-            Message("user", "Weather?"),
-            new Dictionary<string, object?>
-            {
-                ["role"] = "assistant",
-                ["content"] = null,
-                ["tool_calls"] = new List<object?>
-                {
-                    new Dictionary<string, object?>
-                    {
-                        ["type"] = "function",
-                        ["function"] = new Dictionary<string, object?> { ["name"] = "get_weather", ["arguments"] = "{\"city\": \"Paris\"}" },
-                    },
-                },
-            },
-            Message("tool", "sunny"),
-            Message("assistant", "It is sunny."),
-        };
-        string text = t.Render(new Dictionary<string, object?> { ["messages"] = messages, ["add_generation_prompt"] = true });
-        Assert.Equal(
-            "<｜begin▁of▁sentence｜><｜User｜>Weather?" +
-            "<｜Assistant｜><｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather\n```json\n{\"city\": \"Paris\"}\n```<｜tool▁call▁end｜>" +
-            "<｜tool▁outputs▁begin｜><｜tool▁output▁begin｜>sunny<｜tool▁output▁end｜>" +
-            "<｜tool▁outputs▁end｜>It is sunny.<｜end▁of▁sentence｜><｜Assistant｜>",
-            text);
-    }
-
-    [Fact]
     public void DeepSeekR1_style_think_stripping_works()
     {
         const string Template =
@@ -191,13 +146,5 @@ public sealed class JinjaChatTemplateTests
         var t = new JinjaChatTemplate("{{ 'x' | frobnicate }}", null, null);
         var e = Assert.Throws<ChatTemplateException>(() => t.Render([]));
         Assert.Contains("frobnicate", e.Message, StringComparison.Ordinal);
-    }
-
-    private static Dictionary<string, object?> Message(string role, string content) => new() { ["role"] = role, ["content"] = content };
-
-    private static JinjaChatTemplate DeepSeekTemplate()
-    {
-        var c = TokenizerConfig.Load(TestData.DeepSeekTokenizerConfig);
-        return new JinjaChatTemplate(c.ChatTemplate!, c.BosToken, c.EosToken);
     }
 }
