@@ -6,8 +6,9 @@ namespace LlmFramework.Tokenizers;
 
 /// <summary>
 /// A chat template in Jinja (the subset LLaMA 2/3, Mistral and DeepSeek-V3/R1 templates use), rendered as
-/// transformers does: trim_blocks and lstrip_blocks on; variables messages, add_generation_prompt, bos_token,
-/// eos_token. Parsed once; rendering is thread-safe.
+/// transformers does: trim_blocks and lstrip_blocks on, loop controls ({% break %}, {% continue %}) and
+/// {% generation %} blocks; variables messages, add_generation_prompt, bos_token, eos_token. Parsed once; rendering
+/// is thread-safe.
 /// </summary>
 public sealed class JinjaChatTemplate : IChatTemplate
 {
@@ -44,7 +45,8 @@ public sealed class JinjaChatTemplate : IChatTemplate
 
     /// <summary>
     /// Renders with any variables (e.g. messages with tool_calls, tools); values may be strings, numbers, bools,
-    /// lists and string-keyed dictionaries. bos_token and eos_token are added unless given.
+    /// sequences, dictionaries (keys as strings) and System.Text.Json elements. bos_token and eos_token are added
+    /// unless given.
     /// </summary>
     public string Render(IReadOnlyDictionary<string, object?> variables)
     {

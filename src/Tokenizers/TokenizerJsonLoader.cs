@@ -234,12 +234,7 @@ internal static class TokenizerJsonLoader
                 string regex = pattern.TryGetProperty("Regex", out var r) ? r.GetString()! :
                     pattern.TryGetProperty("String", out var s) ? System.Text.RegularExpressions.Regex.Escape(s.GetString()!) :
                     throw new ModelLoadException(path, $"field '{field}.pattern' has neither 'Regex' nor 'String'");
-                string behaviorText = Required(path, pre, "behavior", JsonValueKind.String, field + ".behavior").GetString()!;
-                if (!Enum.TryParse<SplitBehavior>(behaviorText, out var behavior))
-                {
-                    throw new ModelLoadException(path, $"field '{field}.behavior' is '{behaviorText}', not one of {string.Join(", ", Enum.GetNames<SplitBehavior>())}");
-                }
-
+                var behavior = Behavior(path, pre, field);
                 try
                 {
                     steps.Add(new RegexSplitStep(regex, behavior, Flag(pre, "invert")));
@@ -247,6 +242,10 @@ internal static class TokenizerJsonLoader
                 catch (ArgumentException e)
                 {
                     throw new ModelLoadException(path, $"field '{field}.pattern' is a regex .NET cannot compile: {e.Message}", e);
+                }
+                catch (NotSupportedException e)
+                {
+                    throw new NotSupportedException($"{path}: field '{field}.pattern': {e.Message}", e);
                 }
 
                 break;
@@ -269,14 +268,39 @@ internal static class TokenizerJsonLoader
 
                 break;
             case "Digits":
-                steps.Add(new DigitsStep(Flag(pre, "individual_digits")));
+                steps.Add(CharSplitStep.Digits(Flag(pre, "individual_digits")));
                 break;
             case "WhitespaceSplit":
-                steps.Add(new WhitespaceSplitStep());
+                steps.Add(CharSplitStep.WhitespaceSplit());
                 break;
+            case "Whitespace":
+                steps.Add(new RegexSplitStep(PreTokenizerPatterns.Whitespace, SplitBehavior.Removed, true));
+                break;
+            case "Punctuation":
+                steps.Add(CharSplitStep.Punctuation(pre.TryGetProperty("behavior", out _) ? Behavior(path, pre, field) : SplitBehavior.Isolated));
+                break;
+            case "BertPreTokenizer":
+                steps.Add(CharSplitStep.WhitespaceSplit());
+                steps.Add(CharSplitStep.Punctuation(SplitBehavior.Isolated));
+                break;
+            case "CharDelimiterSplit":
+            {
+                string delimiter = Required(path, pre, "delimiter", JsonValueKind.String, field + ".delimiter").GetString()!;
+                steps.Add(delimiter.Length == 1 ? CharSplitStep.CharDelimiter(delimiter[0]) :
+                    throw new NotSupportedException($"{path}: '{field}.delimiter' = '{delimiter}' is not one UTF-16 character"));
+                break;
+            }
+
             default:
-                throw new NotSupportedException($"{path}: pre-tokenizer '{field}.type' = '{type}' is not supported (supported: Sequence, Split, ByteLevel, Digits, WhitespaceSplit)");
+                throw new NotSupportedException($"{path}: pre-tokenizer '{field}.type' = '{type}' is not supported (supported: Sequence, Split, ByteLevel, Digits, WhitespaceSplit, Whitespace, Punctuation, BertPreTokenizer, CharDelimiterSplit)");
         }
+    }
+
+    private static SplitBehavior Behavior(string path, JsonElement pre, string field)
+    {
+        string text = Required(path, pre, "behavior", JsonValueKind.String, field + ".behavior").GetString()!;
+        return Enum.TryParse<SplitBehavior>(text, out var behavior) ? behavior :
+            throw new ModelLoadException(path, $"field '{field}.behavior' is '{text}', not one of {string.Join(", ", Enum.GetNames<SplitBehavior>())}");
     }
 
     private static bool AddsDummyPrefix(string path, JsonElement root, out bool onlyAtStart, out bool unlessPresent)

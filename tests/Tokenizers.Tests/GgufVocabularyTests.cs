@@ -21,7 +21,7 @@ public sealed class GgufVocabularyTests
             EosId = 1,
             AddBos = true,
         });
-        var json = TokenizerFactory.FromTokenizerJson(TestData.DeepSeekTokenizerJson, TestData.File("deepseek-v3.tokenizer_config.json"));
+        var json = TokenizerFactory.FromTokenizerJson(TestData.DeepSeekTokenizerJson, TestData.DeepSeekTokenizerConfig);
         Assert.Equal(json.VocabSize, gguf.VocabSize);
         Assert.Equal(json.BosId, gguf.BosId);
         Assert.Equal(json.EosIds, gguf.EosIds);

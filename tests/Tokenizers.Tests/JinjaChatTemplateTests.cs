@@ -53,51 +53,6 @@ public sealed class JinjaChatTemplateTests
     }
 
     [Fact]
-    public void DeepSeekV3_template_from_its_tokenizer_config_renders_a_conversation()
-    {
-        var t = DeepSeekTemplate();
-        Assert.Equal(
-            "<｜begin▁of▁sentence｜>You are helpful.<｜User｜>Hi<｜Assistant｜>Hello!<｜end▁of▁sentence｜><｜User｜>How are you?<｜Assistant｜>",
-            t.Render(SystemUserAssistantUser));
-        Assert.Equal("<｜begin▁of▁sentence｜><｜User｜>Hi", t.Render([new("user", "Hi")], addGenerationPrompt: false));
-        Assert.Equal(
-            "<｜begin▁of▁sentence｜>A\n\nB<｜User｜>Hi<｜Assistant｜>",
-            t.Render([new("system", "A"), new("system", "B"), new("user", "Hi")]));
-    }
-
-    [Fact]
-    public void DeepSeekV3_template_renders_tool_calls_and_outputs()
-    {
-        var t = DeepSeekTemplate();
-        var messages = new List<object?>
-        {
-            Message("user", "Weather?"),
-            new Dictionary<string, object?>
-            {
-                ["role"] = "assistant",
-                ["content"] = null,
-                ["tool_calls"] = new List<object?>
-                {
-                    new Dictionary<string, object?>
-                    {
-                        ["type"] = "function",
-                        ["function"] = new Dictionary<string, object?> { ["name"] = "get_weather", ["arguments"] = "{\"city\": \"Paris\"}" },
-                    },
-                },
-            },
-            Message("tool", "sunny"),
-            Message("assistant", "It is sunny."),
-        };
-        string text = t.Render(new Dictionary<string, object?> { ["messages"] = messages, ["add_generation_prompt"] = true });
-        Assert.Equal(
-            "<｜begin▁of▁sentence｜><｜User｜>Weather?" +
-            "<｜Assistant｜><｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather\n```json\n{\"city\": \"Paris\"}\n```<｜tool▁call▁end｜>" +
-            "<｜tool▁outputs▁begin｜><｜tool▁output▁begin｜>sunny<｜tool▁output▁end｜>" +
-            "<｜tool▁outputs▁end｜>It is sunny.<｜end▁of▁sentence｜><｜Assistant｜>",
-            text);
-    }
-
-    [Fact]
     public void DeepSeekR1_style_think_stripping_works()
     {
         const string Template =
@@ -135,7 +90,7 @@ public sealed class JinjaChatTemplateTests
         var fromGguf = TokenizerFactory.ChatTemplateFromGgufVocabulary(TestVocabulary.Create(300))!;
         Assert.Equal("<s>[INST] Hi [/INST] Yo </s>", fromGguf.Render([new("user", "Hi"), new("assistant", "Yo")]));
         Assert.Null(TokenizerFactory.ChatTemplateFromGgufVocabulary(TestVocabulary.Create(300) with { ChatTemplate = null }));
-        var fromConfig = TokenizerFactory.ChatTemplateFromTokenizerConfig(TestData.File("deepseek-v3.tokenizer_config.json"))!;
+        var fromConfig = TokenizerFactory.ChatTemplateFromTokenizerConfig(TestData.DeepSeekTokenizerConfig)!;
         Assert.Equal("<｜begin▁of▁sentence｜><｜User｜>Hi<｜Assistant｜>", fromConfig.Render([new("user", "Hi")]));
         Assert.Null(TokenizerFactory.ChatTemplateFromTokenizerConfig(TestData.File("mistral-7b.tokenizer_config.json")));
     }
@@ -167,6 +122,23 @@ public sealed class JinjaChatTemplateTests
     [InlineData("{% macro greet(n, p='!') %}hi {{ n }}{{ p }}{% endmacro %}{{ greet('x') }}", "hi x!")]
     [InlineData("{{ messages | length }}{{ messages[0].role }}{{ messages[0]['content'] }}", "1userq")]
     [InlineData("{{ [3, 1] | first }}{{ [3, 1] | last }}{{ ['a', 'b'] | join('-') }}{{ true }}{{ 1.0 }}", "31a-bTrue1.0")]
+    [InlineData("{{ -3 | abs }}{{ 3 | abs }}{{ -2.5 | abs }}{{ -[1, 2] | length if false else - 2 ** 2 }}", "332.54")]
+    [InlineData("{% for i in range(5) %}{% if i == 1 %}{% continue %}{% endif %}{% if i == 3 %}{% break %}{% endif %}{{ i }}{% endfor %}", "02")]
+    [InlineData("{% for i in range(2) %}{% for j in range(3) %}{% if j == 1 %}{% break %}{% endif %}{{ i }}{{ j }}{% endfor %};{% endfor %}", "00;10;")]
+    [InlineData("{% for i in range(4) if i != 0 %}{% if loop.last %}{% break %}{% endif %}{{ loop.index }}{{ i }}{% endfor %}", "1122")]
+    [InlineData("{{ 'a\\tb\\u00e9\\x41\\U0001F600\\d\\'\\\\' }}", "a\tbéA\U0001F600\\d'\\")]
+    [InlineData("{{ 1e3 }}|{{ 2.5e-2 }}|{{ 1_000 }}|{{ 1.5E+2 }}", "1000.0|0.025|1000|150.0")]
+    [InlineData("{{ {'a': {'b': 'c'}}.a.b }}{% set d = {'k': {'v': 1}} %}{{ d.k.v }}", "c1")]
+    [InlineData("{{ [\"it's\", 'q\"', 'a\\nb', 'x\\\\y'] }}", "[\"it's\", 'q\"', 'a\\nb', 'x\\\\y']")]
+    [InlineData("{{ '  a b  c '.split(None, 1) }}{{ 'a,b,c'.rsplit(',', 1) }}{{ ' a b  c '.rsplit(None, 1) }}{{ 'a,b'.rsplit(',') }}", "['a', 'b  c ']['a,b', 'c'][' a b', 'c']['a', 'b']")]
+    [InlineData("{{ [3, 1, 2] | sort }}{{ ['b', 'A', 'c'] | sort(reverse=true) }}{{ ['b', 'A', 'c'] | sort(case_sensitive=true) }}{{ [3, 1, 2] | max }}{{ [3, 1, 2] | min }}{{ [1, 2, 3] | sum }}{{ [1, 2] | sum(start=10) }}", "[1, 2, 3]['c', 'b', 'A']['A', 'b', 'c']31613")]
+    [InlineData("{{ [{'n': 2}, {'n': 1}] | sort(attribute='n') | map(attribute='n') | list }}{{ [{'n': 2}, {'n': 5}] | sum(attribute='n') }}{{ ['ab', 'B'] | max }}", "[1, 2]7B")]
+    [InlineData("{% for k, v in {'b': 1, 'a': 2} | dictsort %}{{ k }}={{ v }};{% endfor %}{% for k, v in {'b': 1, 'a': 2} | dictsort(by='value', reverse=true) %}{{ k }}{% endfor %}", "a=2;b=1;ab")]
+    [InlineData("{{ 'x' is in ['x'] }}{{ 3 is divisibleby 3 }}{{ none is sameas none }}{{ 'a' if 1 is odd else 'b' }}", "TrueTrueTruea")]
+    [InlineData("{{ 'ab'.isalpha() }}{{ 'a1'.isalnum() }}{{ 'AB1'.isupper() }}{{ 'ab'.islower() }}{{ '1'.isupper() }}{{ 'abcabc'.rfind('c') }}{{ 'xab'.removeprefix('x') }}{{ 'abx'.removesuffix('x') }}", "TrueTrueTrueTrueFalse5abab")]
+    [InlineData("{{ [1] * 3 }}{{ [1, 2] * 0 }}", "[1, 1, 1][]")]
+    [InlineData("{{ '<a href=\"x\">&\\'</a>' | e }}|{{ 'é' | escape }}", "&lt;a href=&#34;x&#34;&gt;&amp;&#39;&lt;/a&gt;|é")]
+    [InlineData("{% for c in 'a\U0001F600b' %}[{{ c }}]{% endfor %}", "[a][\U0001F600][b]")]
     public void Expressions_statements_and_whitespace_control_render_as_jinja_does(string template, string expected)
     {
         var t = new JinjaChatTemplate(template, "<s>", "</s>");
@@ -179,10 +151,36 @@ public sealed class JinjaChatTemplateTests
     [InlineData("{% while true %}{% endwhile %}")]
     [InlineData("{{ 'unterminated }}")]
     [InlineData("{% endif %}")]
+    [InlineData("{% break %}")]
+    [InlineData("{% for i in [] %}{% else %}{% continue %}{% endfor %}")]
+    [InlineData("{{ 123456789012345678901234567890 }}")]
+    [InlineData("{{ '\\u12' }}")]
     public void Syntax_errors_name_the_place(string template)
     {
         var e = Assert.Throws<ChatTemplateException>(() => new JinjaChatTemplate(template, null, null));
         Assert.False(string.IsNullOrWhiteSpace(e.Message));
+    }
+
+    [Fact]
+    public void Generation_blocks_render_their_body_as_transformers_does()
+    {
+        var t = new JinjaChatTemplate("{% for m in messages %}{% generation %}[{{ m.content }}]{% endgeneration %}{% endfor %}", null, null);
+        Assert.Equal("[a][b]", t.Render([new("user", "a"), new("assistant", "b")]));
+    }
+
+    [Fact]
+    public void Variables_of_any_clr_or_json_shape_become_jinja_values()
+    {
+        var t = new JinjaChatTemplate("{{ n + 1 }} {{ xs | sum }} {{ d.k * 2 }} {{ j.calls[0].args.city }} {{ j.calls | length }} {{ j.ok }}", null, null);
+        using var json = System.Text.Json.JsonDocument.Parse("{\"calls\": [{\"args\": {\"city\": \"Paris\"}}], \"ok\": true}");
+        var variables = new Dictionary<string, object?>
+        {
+            ["n"] = 41,
+            ["xs"] = new List<object?> { 1, 2.5f, (short)3 },
+            ["d"] = new Dictionary<string, int> { ["k"] = 21 },
+            ["j"] = json.RootElement,
+        };
+        Assert.Equal("42 6.5 42 Paris 1 True", t.Render(variables));
     }
 
     [Fact]
@@ -191,13 +189,5 @@ public sealed class JinjaChatTemplateTests
         var t = new JinjaChatTemplate("{{ 'x' | frobnicate }}", null, null);
         var e = Assert.Throws<ChatTemplateException>(() => t.Render([]));
         Assert.Contains("frobnicate", e.Message, StringComparison.Ordinal);
-    }
-
-    private static Dictionary<string, object?> Message(string role, string content) => new() { ["role"] = role, ["content"] = content };
-
-    private static JinjaChatTemplate DeepSeekTemplate()
-    {
-        var c = TokenizerConfig.Load(TestData.File("deepseek-v3.tokenizer_config.json"));
-        return new JinjaChatTemplate(c.ChatTemplate!, c.BosToken, c.EosToken);
     }
 }

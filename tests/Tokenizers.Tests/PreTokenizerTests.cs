@@ -26,7 +26,17 @@ public sealed class PreTokenizerTests
     [InlineData(@"[+]+|\+++", @"[+]+|(?>\++)")]
     [InlineData(@"\s+(?!\S)", @"\s+(?!\S)")]
     public void Possessive_quantifiers_become_atomic_groups(string pattern, string expected) =>
-        Assert.Equal(expected, RegexSplitStep.TranslatePattern(pattern));
+        Assert.Equal(expected, OnigurumaPattern.RewritePossessive(pattern));
+
+    [Theory]
+    [InlineData(@"\w+", @"[\p{L}\p{M}\p{Nd}\p{Nl}\p{Pc}\u24B6-\u24E9\u00B2\u00B3\u00B9\u00BC-\u00BE]+")]
+    [InlineData(@"[\w']+", @"[\p{L}\p{M}\p{Nd}\p{Nl}\p{Pc}\u24B6-\u24E9']+")]
+    [InlineData(@"\W", @"[^\p{L}\p{M}\p{Nd}\p{Nl}\p{Pc}\u24B6-\u24E9\u00B2\u00B3\u00B9\u00BC-\u00BE]")]
+    [InlineData(@"\h+|[^\h\s]", @"[0-9a-fA-F]+|[^0-9a-fA-F\s]")]
+    [InlineData(@"[]\w]|\\w", @"[]\p{L}\p{M}\p{Nd}\p{Nl}\p{Pc}\u24B6-\u24E9]|\\w")]
+    [InlineData(@"\p{L}+|\s+(?!\S)", @"\p{L}+|\s+(?!\S)")]
+    public void Class_escapes_take_onigurumas_meaning(string pattern, string expected) =>
+        Assert.Equal(expected, OnigurumaPattern.RewriteClassEscapes(pattern));
 
     [Theory]
     [InlineData("Isolated", false, "a,b,,c", new[] { "a", ",", "b", ",", ",", "c" })]
@@ -50,10 +60,10 @@ public sealed class PreTokenizerTests
     {
         const string Text = "ab12c345";
         var single = new List<(int Start, int Length)>();
-        new DigitsStep(true).Split(Text, 0, Text.Length, single);
+        CharSplitStep.Digits(true).Split(Text, 0, Text.Length, single);
         Assert.Equal(["ab", "1", "2", "c", "3", "4", "5"], single.Select(p => Text.Substring(p.Start, p.Length)));
         var runs = new List<(int Start, int Length)>();
-        new DigitsStep(false).Split(Text, 0, Text.Length, runs);
+        CharSplitStep.Digits(false).Split(Text, 0, Text.Length, runs);
         Assert.Equal(["ab", "12", "c", "345"], runs.Select(p => Text.Substring(p.Start, p.Length)));
     }
 

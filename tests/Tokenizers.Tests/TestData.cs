@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text;
+using System.Text.Json.Nodes;
 
 namespace LlmFramework.Tokenizers.Tests;
 
@@ -10,27 +11,65 @@ internal static class TestData
 
     public static string File(string name) => Path.Combine(Dir, name);
 
-    private static readonly Lazy<string> DeepSeekJson = new(() =>
+    private static readonly Lazy<string> DeepSeekDir = new(() =>
     {
-        string gz = File("deepseek-v3.tokenizer.json.gz");
-        string target = Path.Combine(Path.GetTempPath(), $"llmfw-deepseek-v3-{new FileInfo(gz).Length}.tokenizer.json");
-        if (!System.IO.File.Exists(target))
+        // A Hugging Face model folder as a checkpoint has it: tokenizer.json (stored gzipped here) and tokenizer_config.json.
+        string source = File("deepseek-v3");
+        string gz = Path.Combine(source, "tokenizer.json.gz");
+        string target = Path.Combine(Path.GetTempPath(), $"llmfw-deepseek-v3-{new FileInfo(gz).Length}");
+        Directory.CreateDirectory(target);
+        Publish(Path.Combine(target, "tokenizer.json"), partial =>
         {
-            string partial = target + "." + Environment.ProcessId + ".part";
-            using (var input = new GZipStream(System.IO.File.OpenRead(gz), CompressionMode.Decompress))
-            using (var output = System.IO.File.Create(partial))
-            {
-                input.CopyTo(output);
-            }
-
-            System.IO.File.Move(partial, target, overwrite: true);
-        }
-
+            using var input = new GZipStream(System.IO.File.OpenRead(gz), CompressionMode.Decompress);
+            using var output = System.IO.File.Create(partial);
+            input.CopyTo(output);
+        });
+        Publish(Path.Combine(target, "tokenizer_config.json"), partial => System.IO.File.Copy(Path.Combine(source, "tokenizer_config.json"), partial));
         return target;
     });
 
-    /// <summary>The DeepSeek-V3 tokenizer.json, unpacked once per test run into the temp folder.</summary>
-    public static string DeepSeekTokenizerJson => DeepSeekJson.Value;
+    /// <summary>A folder with DeepSeek-V3's tokenizer.json and tokenizer_config.json, unpacked once into the temp folder.</summary>
+    public static string DeepSeekFolder => DeepSeekDir.Value;
+
+    /// <summary>DeepSeek-V3's tokenizer.json.</summary>
+    public static string DeepSeekTokenizerJson => Path.Combine(DeepSeekFolder, "tokenizer.json");
+
+    /// <summary>DeepSeek-V3's tokenizer_config.json (with its chat template).</summary>
+    public static string DeepSeekTokenizerConfig => Path.Combine(DeepSeekFolder, "tokenizer_config.json");
+
+    /// <summary>
+    /// Runs <paramref name="use"/> on the path of a copy of <paramref name="tokenizerJson"/> changed by <paramref name="edit"/>,
+    /// in a temp folder that is removed afterwards.
+    /// </summary>
+    public static void WithEditedTokenizerJson(string tokenizerJson, Action<JsonNode> edit, Action<string> use)
+    {
+        var node = JsonNode.Parse(System.IO.File.ReadAllText(tokenizerJson))!;
+        edit(node);
+        string dir = Directory.CreateTempSubdirectory("llmfw-tokenizer").FullName;
+        try
+        {
+            string path = Path.Combine(dir, "tokenizer.json");
+            System.IO.File.WriteAllText(path, node.ToJsonString());
+            use(path);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    /// <summary>Writes <paramref name="target"/> once: through a per-process partial file, so parallel test runs never see half a file.</summary>
+    private static void Publish(string target, Action<string> write)
+    {
+        if (System.IO.File.Exists(target))
+        {
+            return;
+        }
+
+        string partial = target + "." + Environment.ProcessId + ".part";
+        write(partial);
+        System.IO.File.Move(partial, target, overwrite: true);
+    }
 
     /// <summary>At least <paramref name="count"/> varied lines, the same on every run.</summary>
     public static List<string> ParityLines(int count = 1200)

@@ -199,6 +199,11 @@ internal static partial class JinjaBuiltins
                     return string.Concat(Enumerable.Repeat(rs, (int)Math.Max(0, count)));
                 }
 
+                if (a is List<object?> rl && b is long times)
+                {
+                    return Enumerable.Repeat(rl, (int)Math.Max(0, times)).SelectMany(x => x).ToList();
+                }
+
                 return Arithmetic(op, a, b);
             default:
                 return Arithmetic(op, a, b);
@@ -281,6 +286,14 @@ internal static partial class JinjaBuiltins
         "lower" => (_, _) => s.ToLowerInvariant(),
         "title" => (_, _) => Title(s),
         "capitalize" => (_, _) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..].ToLowerInvariant(),
+        "isalpha" => (_, _) => s.Length > 0 && s.EnumerateRunes().All(Rune.IsLetter),
+        "isalnum" => (_, _) => s.Length > 0 && s.EnumerateRunes().All(Rune.IsLetterOrDigit),
+        "isupper" => (_, _) => s.Any(char.IsLetter) && s == s.ToLowerInvariant().ToUpperInvariant() && s != s.ToLowerInvariant(),
+        "islower" => (_, _) => s.Any(char.IsLetter) && s == s.ToUpperInvariant().ToLowerInvariant() && s != s.ToUpperInvariant(),
+        "rfind" => (args, _) => (long)s.LastIndexOf(JinjaValues.ToStr(args[0]), StringComparison.Ordinal),
+        "removeprefix" => (args, _) => s.StartsWith(JinjaValues.ToStr(args[0]), StringComparison.Ordinal) ? s[JinjaValues.ToStr(args[0]).Length..] : s,
+        "removesuffix" => (args, _) => s.EndsWith(JinjaValues.ToStr(args[0]), StringComparison.Ordinal) ? s[..^JinjaValues.ToStr(args[0]).Length] : s,
+        "rsplit" => (args, kwargs) => RSplit(s, args.Count > 0 ? args[0] : kwargs.GetValueOrDefault("sep"), args.Count > 1 ? JinjaValues.ToLong(args[1]) : kwargs.TryGetValue("maxsplit", out var m) ? JinjaValues.ToLong(m) : -1),
         "startswith" => (args, _) => Prefixes(args).Any(p => s.StartsWith(p, StringComparison.Ordinal)),
         "endswith" => (args, _) => Prefixes(args).Any(p => s.EndsWith(p, StringComparison.Ordinal)),
         "split" => (args, kwargs) => Split(s, args.Count > 0 ? args[0] : kwargs.GetValueOrDefault("sep"), args.Count > 1 ? JinjaValues.ToLong(args[1]) : kwargs.TryGetValue("maxsplit", out var m) ? JinjaValues.ToLong(m) : -1),
@@ -296,30 +309,86 @@ internal static partial class JinjaBuiltins
     private static IEnumerable<string> Prefixes(List<object?> args) =>
         args.Count == 0 ? [] : args[0] is List<object?> l ? l.Select(JinjaValues.ToStr) : [JinjaValues.ToStr(args[0])];
 
+    /// <summary>Python's str.split: on runs of white space (dropping empty parts) when no separator is given.</summary>
     private static List<object?> Split(string s, object? sep, long maxSplit)
     {
         if (sep is null or JinjaUndefined)
         {
-            var parts = s.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-            if (maxSplit >= 0 && parts.Length > maxSplit + 1)
+            var parts = new List<object?>();
+            int i = 0;
+            while (true)
             {
-                var trimmed = s.TrimStart();
-                var head = trimmed.Split((char[]?)null, (int)maxSplit + 1, StringSplitOptions.RemoveEmptyEntries);
-                head[^1] = head[^1].TrimStart();
-                return head.Cast<object?>().ToList();
+                while (i < s.Length && char.IsWhiteSpace(s[i]))
+                {
+                    i++;
+                }
+
+                if (i == s.Length)
+                {
+                    return parts;
+                }
+
+                if (maxSplit >= 0 && parts.Count == maxSplit)
+                {
+                    // The rest, with its trailing white space, is the last part.
+                    parts.Add(s[i..]);
+                    return parts;
+                }
+
+                int start = i;
+                while (i < s.Length && !char.IsWhiteSpace(s[i]))
+                {
+                    i++;
+                }
+
+                parts.Add(s[start..i]);
             }
-
-            return parts.Cast<object?>().ToList();
         }
 
-        string separator = JinjaValues.ToStr(sep);
-        if (separator.Length == 0)
-        {
-            throw new ChatTemplateException("split() separator must not be empty.");
-        }
-
+        string separator = Separator(sep);
         var result = maxSplit >= 0 ? s.Split(separator, (int)maxSplit + 1) : s.Split(separator);
         return result.Cast<object?>().ToList();
+    }
+
+    /// <summary>Python's str.rsplit: as <see cref="Split"/>, with at most maxsplit splits taken from the right.</summary>
+    private static List<object?> RSplit(string s, object? sep, long maxSplit)
+    {
+        if (maxSplit < 0)
+        {
+            return Split(s, sep, maxSplit);
+        }
+
+        if (sep is null or JinjaUndefined)
+        {
+            var reversed = Split(new string(s.Reverse().ToArray()), null, maxSplit);
+            reversed.Reverse();
+            return reversed.Select(p => (object?)new string(((string)p!).Reverse().ToArray())).ToList();
+        }
+
+        string separator = Separator(sep);
+        var parts = new List<object?>();
+        int end = s.Length;
+        while (parts.Count < maxSplit)
+        {
+            int i = end - separator.Length < 0 ? -1 : s.LastIndexOf(separator, end - 1, end, StringComparison.Ordinal);
+            if (i < 0)
+            {
+                break;
+            }
+
+            parts.Add(s[(i + separator.Length)..end]);
+            end = i;
+        }
+
+        parts.Add(s[..end]);
+        parts.Reverse();
+        return parts;
+    }
+
+    private static string Separator(object? sep)
+    {
+        string separator = JinjaValues.ToStr(sep);
+        return separator.Length > 0 ? separator : throw new ChatTemplateException("split() separator must not be empty.");
     }
 
     private static string Replace(string s, string old, string replacement, long count)

@@ -41,7 +41,65 @@ internal static partial class JinjaBuiltins
             case "float":
                 return v is string s2 ? double.TryParse(s2.Trim(), System.Globalization.CultureInfo.InvariantCulture, out double d2) ? d2 : 0.0 : JinjaValues.ToDouble(v);
             case "abs":
-                return v is long l2 ? Math.Abs(l2) : Math.Abs(JinjaValues.ToDouble(v));
+                return v is long l2 ? Math.Abs(l2) : (object)Math.Abs(JinjaValues.ToDouble(v));
+            case "sum":
+            {
+                var items = Attribute(ToList(v), Arg(0, "attribute"));
+                object? total = Arg(1, "start", 0L);
+                foreach (var x in items)
+                {
+                    total = Binary("+", total, x);
+                }
+
+                return total;
+            }
+
+            case "min" or "max":
+            {
+                var items = ToList(v);
+                if (items.Count == 0)
+                {
+                    return JinjaUndefined.Instance;
+                }
+
+                var keys = SortKeys(items, Arg(1, "attribute"), JinjaValues.IsTruthy(Arg(0, "case_sensitive", false)));
+                int best = 0;
+                for (int i = 1; i < items.Count; i++)
+                {
+                    int c = JinjaValues.Compare(keys[i], keys[best]);
+                    if (name == "min" ? c < 0 : c > 0)
+                    {
+                        best = i;
+                    }
+                }
+
+                return items[best];
+            }
+
+            case "sort":
+            {
+                var items = ToList(v);
+                var keys = SortKeys(items, Arg(2, "attribute"), JinjaValues.IsTruthy(Arg(1, "case_sensitive", false)));
+                return Sorted(items, keys, JinjaValues.IsTruthy(Arg(0, "reverse", false)));
+            }
+
+            case "dictsort":
+            {
+                if (v is not Dictionary<string, object?> mapping)
+                {
+                    throw new ChatTemplateException($"'dictsort' needs a dict, got {JinjaValues.TypeName(v)}.");
+                }
+
+                bool byValue = JinjaValues.ToStr(Arg(1, "by", "key")) == "value";
+                var pairs = mapping.Select(kv => (object?)new List<object?> { kv.Key, kv.Value }).ToList();
+                var keys = SortKeys(mapping.Select(kv => byValue ? kv.Value : kv.Key).ToList(), null, JinjaValues.IsTruthy(Arg(0, "case_sensitive", false)));
+                return Sorted(pairs, keys, JinjaValues.IsTruthy(Arg(2, "reverse", false)));
+            }
+
+            case "escape" or "e":
+                // As markupsafe escapes: only these five characters.
+                return JinjaValues.ToStr(v).Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal)
+                    .Replace(">", "&gt;", StringComparison.Ordinal).Replace("\"", "&#34;", StringComparison.Ordinal).Replace("'", "&#39;", StringComparison.Ordinal);
             case "first":
                 return ToList(v) is { Count: > 0 } f ? f[0] : JinjaUndefined.Instance;
             case "last":
@@ -63,7 +121,7 @@ internal static partial class JinjaBuiltins
 
             case "items":
                 return v is Dictionary<string, object?> dict ? DictMethod(dict, "items")!([], []) : throw new ChatTemplateException($"'items' needs a dict, got {JinjaValues.TypeName(v)}.");
-            case "safe" or "e" or "escape" when name == "safe":
+            case "safe":
                 return v;
             case "map":
                 if (Arg(0, "attribute") is string mapAttr && kwargs.ContainsKey("attribute"))
@@ -136,6 +194,21 @@ internal static partial class JinjaBuiltins
             default:
                 throw new ChatTemplateException($"Unsupported filter '{name}'.");
         }
+    }
+
+    private static List<object?> Attribute(List<object?> items, object? attribute) =>
+        attribute is string a ? items.Select(x => GetAttribute(x, a)).ToList() : items;
+
+    /// <summary>The values sort, min and max compare: an attribute of each item, strings lowercased unless case-sensitive.</summary>
+    private static List<object?> SortKeys(List<object?> items, object? attribute, bool caseSensitive) =>
+        Attribute(items, attribute).Select(k => !caseSensitive && k is string s ? s.ToLowerInvariant() : k).ToList();
+
+    /// <summary>The items in the order of their keys; stable, as Python's sorted(), and in reverse too.</summary>
+    private static List<object?> Sorted(List<object?> items, List<object?> keys, bool reverse)
+    {
+        var order = Enumerable.Range(0, items.Count).ToList();
+        order.Sort((a, b) => (reverse ? JinjaValues.Compare(keys[b], keys[a]) : JinjaValues.Compare(keys[a], keys[b])) is int c && c != 0 ? c : a.CompareTo(b));
+        return order.Select(i => items[i]).ToList();
     }
 
     public static bool Test(string name, object? v, List<object?> args) => name switch

@@ -1,5 +1,6 @@
 using LlmFramework.Tokenizers;
 
+using System.Globalization;
 using System.Text;
 
 namespace LlmFramework.Tokenizers.Jinja;
@@ -106,6 +107,8 @@ internal static class JinjaLexer
 
     private static int LexTag(string s, int pos, char closer, List<JinjaToken> tokens, out bool trimAfter)
     {
+        // Brackets opened inside the tag: "}}" closes a nested dict literal there, not the tag (as Jinja2 balances them).
+        int depth = 0;
         while (pos < s.Length)
         {
             char c = s[pos];
@@ -115,14 +118,14 @@ internal static class JinjaLexer
                 continue;
             }
 
-            if (c == '-' && pos + 2 < s.Length && s[pos + 1] == closer && s[pos + 2] == '}')
+            if (depth == 0 && c == '-' && pos + 2 < s.Length && s[pos + 1] == closer && s[pos + 2] == '}')
             {
                 tokens.Add(new JinjaToken(JinjaTokenKind.EndTag, string.Empty, pos));
                 trimAfter = true;
                 return pos + 3;
             }
 
-            if ((c == closer || (c == '+' && pos + 1 < s.Length && s[pos + 1] == closer)) && Peek(s, pos + (c == '+' ? 1 : 0) + 1) == '}')
+            if (depth == 0 && (c == closer || (c == '+' && pos + 1 < s.Length && s[pos + 1] == closer)) && Peek(s, pos + (c == '+' ? 1 : 0) + 1) == '}')
             {
                 tokens.Add(new JinjaToken(JinjaTokenKind.EndTag, string.Empty, pos));
                 trimAfter = false;
@@ -137,15 +140,12 @@ internal static class JinjaLexer
                 {
                     if (s[pos] == '\\' && pos + 1 < s.Length)
                     {
-                        pos++;
-                        sb.Append(s[pos] switch { 'n' => '\n', 't' => '\t', 'r' => '\r', '0' => '\0', _ => s[pos] });
+                        pos = Unescape(s, pos, sb);
                     }
                     else
                     {
-                        sb.Append(s[pos]);
+                        sb.Append(s[pos++]);
                     }
-
-                    pos++;
                 }
 
                 if (pos >= s.Length)
@@ -170,7 +170,24 @@ internal static class JinjaLexer
                 if (isFloat)
                 {
                     pos++;
-                    while (pos < s.Length && char.IsDigit(s[pos]))
+                    while (pos < s.Length && (char.IsDigit(s[pos]) || s[pos] == '_'))
+                    {
+                        pos++;
+                    }
+                }
+
+                // An exponent: 1e3, 2.5E-4.
+                int exponent = pos < s.Length && s[pos] is 'e' or 'E' ? pos + 1 : -1;
+                if (exponent > 0 && exponent < s.Length && s[exponent] is '+' or '-')
+                {
+                    exponent++;
+                }
+
+                if (exponent > 0 && exponent < s.Length && char.IsDigit(s[exponent]))
+                {
+                    isFloat = true;
+                    pos = exponent;
+                    while (pos < s.Length && (char.IsDigit(s[pos]) || s[pos] == '_'))
                     {
                         pos++;
                     }
@@ -198,6 +215,7 @@ internal static class JinjaLexer
                 throw new ChatTemplateException($"Unexpected character '{c}' at offset {pos}.");
             }
 
+            depth += op is "(" or "[" or "{" ? 1 : op is ")" or "]" or "}" && depth > 0 ? -1 : 0;
             tokens.Add(new JinjaToken(JinjaTokenKind.Operator, op, pos));
             pos += op.Length;
         }
@@ -206,4 +224,57 @@ internal static class JinjaLexer
     }
 
     private static char Peek(string s, int i) => i < s.Length ? s[i] : '\0';
+
+    /// <summary>
+    /// Appends the escape at <paramref name="pos"/> (a backslash) as Python decodes it in a Jinja string literal, and
+    /// returns the position after it. An unknown escape keeps its backslash, as in Python.
+    /// </summary>
+    private static int Unescape(string s, int pos, StringBuilder sb)
+    {
+        char e = s[pos + 1];
+        char? simple = e switch
+        {
+            'n' => '\n', 't' => '\t', 'r' => '\r', 'a' => '\a', 'b' => '\b', 'f' => '\f', 'v' => '\v',
+            '\\' => '\\', '\'' => '\'', '"' => '"', _ => null,
+        };
+        if (simple is char ch)
+        {
+            sb.Append(ch);
+            return pos + 2;
+        }
+
+        if (e == '\n')
+        {
+            // A backslash before a line break continues the line.
+            return pos + 2;
+        }
+
+        int digits = e switch { 'x' => 2, 'u' => 4, 'U' => 8, _ => 0 };
+        if (digits > 0)
+        {
+            if (pos + 2 + digits > s.Length || !int.TryParse(s.AsSpan(pos + 2, digits), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out int code) ||
+                !Rune.IsValid(code))
+            {
+                throw new ChatTemplateException($"Invalid \\{e} escape in a string at offset {pos}.");
+            }
+
+            sb.Append(new Rune(code).ToString());
+            return pos + 2 + digits;
+        }
+
+        if (e is >= '0' and <= '7')
+        {
+            int end = pos + 1, value = 0;
+            while (end < s.Length && end < pos + 4 && s[end] is >= '0' and <= '7')
+            {
+                value = (value * 8) + (s[end++] - '0');
+            }
+
+            sb.Append((char)value);
+            return end;
+        }
+
+        sb.Append('\\').Append(e);
+        return pos + 2;
+    }
 }

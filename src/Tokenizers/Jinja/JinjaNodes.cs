@@ -14,6 +14,12 @@ internal sealed record ForNode(List<string> Targets, JinjaExpr Iterable, JinjaEx
 /// <summary>{% set name = expr %}, {% set ns.attr = expr %} or {% set name %}...{% endset %}.</summary>
 internal sealed record SetNode(string Name, string? Attribute, JinjaExpr? Value, List<JinjaNode>? Body) : JinjaNode;
 
+/// <summary>{% break %} or {% continue %} (Jinja's loopcontrols extension, which transformers enables).</summary>
+internal sealed record LoopControlNode(bool Break) : JinjaNode;
+
+/// <summary>{% generation %}...{% endgeneration %} (transformers' assistant-mask marker): renders its body.</summary>
+internal sealed record GenerationNode(List<JinjaNode> Body) : JinjaNode;
+
 internal sealed record MacroNode(string Name, List<(string Name, JinjaExpr? Default)> Parameters, List<JinjaNode> Body) : JinjaNode;
 
 /// <summary>An expression.</summary>

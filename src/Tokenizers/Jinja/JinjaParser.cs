@@ -8,6 +8,7 @@ namespace LlmFramework.Tokenizers.Jinja;
 internal sealed class JinjaParser(List<JinjaToken> tokens, string source)
 {
     private int _pos;
+    private int _loopDepth;
 
     public static List<JinjaNode> Parse(string source)
     {
@@ -121,7 +122,9 @@ internal sealed class JinjaParser(List<JinjaToken> tokens, string source)
 
                 TryName("recursive");
                 Expect(JinjaTokenKind.EndTag, "'%}'");
+                _loopDepth++;
                 var body = ParseBody(["else", "endfor"], out string? end);
+                _loopDepth--;
                 Expect(JinjaTokenKind.EndTag, "'%}'");
                 List<JinjaNode>? elseBody = null;
                 if (end == "else")
@@ -173,8 +176,27 @@ internal sealed class JinjaParser(List<JinjaToken> tokens, string source)
                 return new MacroNode(name, parameters, body);
             }
 
+            case "break" or "continue":
+                if (_loopDepth == 0)
+                {
+                    _pos--;
+                    throw Error($"'{keyword}' outside a loop");
+                }
+
+                Expect(JinjaTokenKind.EndTag, "'%}'");
+                return new LoopControlNode(keyword == "break");
+
+            case "generation":
+            {
+                Expect(JinjaTokenKind.EndTag, "'%}'");
+                var body = ParseBody(["endgeneration"], out _);
+                Expect(JinjaTokenKind.EndTag, "'%}'");
+                return new GenerationNode(body);
+            }
+
             default:
-                throw Error($"Unsupported statement '{keyword}' (supported: if, for, set, macro)");
+                _pos--;
+                throw Error($"Unsupported statement '{keyword}' (supported: if, for, set, macro, break, continue, generation)");
         }
     }
 
@@ -292,19 +314,13 @@ internal sealed class JinjaParser(List<JinjaToken> tokens, string source)
         return left;
     }
 
-    private JinjaExpr ParseUnary()
+    /// <summary>A sign binds tighter than filters and tests, as in Jinja2: -3 | abs is (-3) | abs.</summary>
+    private JinjaExpr ParseUnary(bool withFilters = true)
     {
-        if (TryOperator("-"))
-        {
-            return new UnaryExpr("-", ParseUnary());
-        }
-
-        if (TryOperator("+"))
-        {
-            return ParseUnary();
-        }
-
-        return ParseFilters(ParsePostfix(ParsePrimary()));
+        JinjaExpr expr = TryOperator("-") ? new UnaryExpr("-", ParseUnary(false)) :
+            TryOperator("+") ? ParseUnary(false) :
+            ParsePostfix(ParsePrimary());
+        return withFilters ? ParseFilters(expr) : expr;
     }
 
     private JinjaExpr ParsePrimary()
@@ -326,7 +342,8 @@ internal sealed class JinjaParser(List<JinjaToken> tokens, string source)
             }
 
             case JinjaTokenKind.Integer:
-                return new LiteralExpr(long.Parse(t.Value, CultureInfo.InvariantCulture));
+                return long.TryParse(t.Value, NumberStyles.None, CultureInfo.InvariantCulture, out long integer) ? new LiteralExpr(integer) :
+                    throw Error($"Integer {t.Value} does not fit in 64 bits");
             case JinjaTokenKind.Float:
                 return new LiteralExpr(double.Parse(t.Value, CultureInfo.InvariantCulture));
             case JinjaTokenKind.Name:
@@ -466,9 +483,12 @@ internal sealed class JinjaParser(List<JinjaToken> tokens, string source)
                 {
                     (args, _) = ParseArguments();
                 }
-                else if (Current.Kind is JinjaTokenKind.String or JinjaTokenKind.Integer or JinjaTokenKind.Float)
+                else if (Current.Kind is JinjaTokenKind.String or JinjaTokenKind.Integer or JinjaTokenKind.Float ||
+                    (Current.Kind == JinjaTokenKind.Name && Current.Value is not ("else" or "or" or "and")) ||
+                    Current is { Kind: JinjaTokenKind.Operator, Value: "[" or "{" })
                 {
-                    args.Add(ParsePrimary());
+                    // One argument without parentheses: "is divisibleby 3", "is sameas none", "is in [1, 2]".
+                    args.Add(ParsePostfix(ParsePrimary()));
                 }
 
                 expr = new TestExpr(expr, name, negated, args);

@@ -16,10 +16,19 @@ internal sealed class JinjaRenderer
         return _output.ToString();
     }
 
-    private void Execute(List<JinjaNode> nodes, JinjaScope scope, StringBuilder output)
+    /// <summary>What a {% break %} or {% continue %} asks of the loop around the statements that ran it.</summary>
+    private enum LoopSignal
+    {
+        None,
+        Break,
+        Continue,
+    }
+
+    private LoopSignal Execute(List<JinjaNode> nodes, JinjaScope scope, StringBuilder output)
     {
         foreach (var node in nodes)
         {
+            var signal = LoopSignal.None;
             switch (node)
             {
                 case TextNode t:
@@ -35,7 +44,7 @@ internal sealed class JinjaRenderer
                     {
                         if (JinjaValues.IsTruthy(Evaluate(condition, scope)))
                         {
-                            Execute(body, scope, output);
+                            signal = Execute(body, scope, output);
                             done = true;
                             break;
                         }
@@ -43,11 +52,18 @@ internal sealed class JinjaRenderer
 
                     if (!done && i.Else is not null)
                     {
-                        Execute(i.Else, scope, output);
+                        signal = Execute(i.Else, scope, output);
                     }
 
                     break;
                 }
+
+                case LoopControlNode c:
+                    signal = c.Break ? LoopSignal.Break : LoopSignal.Continue;
+                    break;
+                case GenerationNode g:
+                    signal = Execute(g.Body, scope, output);
+                    break;
 
                 case ForNode f:
                     ExecuteFor(f, scope, output);
@@ -91,7 +107,14 @@ internal sealed class JinjaRenderer
             {
                 throw new ChatTemplateException($"The chat template produced more than {MaxOutputChars} characters.");
             }
+
+            if (signal != LoopSignal.None)
+            {
+                return signal;
+            }
         }
+
+        return LoopSignal.None;
     }
 
     private JinjaCallable MakeMacro(MacroNode m, JinjaScope definingScope) => (args, kwargs) =>
@@ -111,15 +134,7 @@ internal sealed class JinjaRenderer
 
     private void ExecuteFor(ForNode f, JinjaScope scope, StringBuilder output)
     {
-        object? iterable = Evaluate(f.Iterable, scope);
-        List<object?> items = iterable switch
-        {
-            List<object?> l => l,
-            Dictionary<string, object?> d => d.Keys.Cast<object?>().ToList(),
-            string s => s.Select(c => (object?)c.ToString()).ToList(),
-            null or JinjaUndefined => [],
-            _ => throw new ChatTemplateException($"Cannot iterate over a {JinjaValues.TypeName(iterable)}."),
-        };
+        List<object?> items = JinjaBuiltins.ToList(Evaluate(f.Iterable, scope));
 
         if (f.Filter is not null)
         {
@@ -159,7 +174,10 @@ internal sealed class JinjaRenderer
                 ["nextitem"] = i + 1 < items.Count ? items[i + 1] : JinjaUndefined.Instance,
                 ["cycle"] = (JinjaCallable)((args, _) => args.Count == 0 ? null : args[index % args.Count]),
             });
-            Execute(f.Body, body, output);
+            if (Execute(f.Body, body, output) == LoopSignal.Break)
+            {
+                break;
+            }
         }
     }
 

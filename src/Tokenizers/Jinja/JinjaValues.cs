@@ -50,12 +50,46 @@ internal static class JinjaValues
         bool b => b ? "True" : "False",
         long l => l.ToString(CultureInfo.InvariantCulture),
         double d => FormatDouble(d),
-        string s => "'" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal) + "'",
+        string s => ReprString(s),
         List<object?> l => "[" + string.Join(", ", l.Select(Repr)) + "]",
         Dictionary<string, object?> d => "{" + string.Join(", ", d.Select(kv => Repr(kv.Key) + ": " + Repr(kv.Value))) + "}",
         JinjaNamespace => "<Namespace>",
         _ => v.ToString() ?? string.Empty,
     };
+
+    /// <summary>Python's repr() of a string: single quotes unless it holds one and no double quote; escapes as Python's.</summary>
+    private static string ReprString(string s)
+    {
+        char quote = s.Contains('\'', StringComparison.Ordinal) && !s.Contains('"', StringComparison.Ordinal) ? '"' : '\'';
+        var sb = new StringBuilder(s.Length + 2).Append(quote);
+        foreach (char c in s)
+        {
+            switch (c)
+            {
+                case '\\': sb.Append(@"\\"); break;
+                case '\n': sb.Append(@"\n"); break;
+                case '\r': sb.Append(@"\r"); break;
+                case '\t': sb.Append(@"\t"); break;
+                default:
+                    if (c == quote)
+                    {
+                        sb.Append('\\').Append(c);
+                    }
+                    else if (c < ' ' || c == '\x7f')
+                    {
+                        sb.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:x2}");
+                    }
+                    else
+                    {
+                        sb.Append(c);
+                    }
+
+                    break;
+            }
+        }
+
+        return sb.Append(quote).ToString();
+    }
 
     public static string FormatDouble(double d)
     {
@@ -189,16 +223,29 @@ internal static class JinjaValues
     }
 
     /// <summary>Converts .NET values given by callers (records, lists, dictionaries) to template values.</summary>
+    /// <summary>
+    /// A CLR value as a Jinja value, all the way down: integers as long, other numbers as double, dictionaries with
+    /// string keys, other sequences as lists, and JSON (System.Text.Json elements) as the values it spells.
+    /// </summary>
     public static object? FromClr(object? v) => v switch
     {
         null or bool or long or double or string or JinjaUndefined or JinjaNamespace or JinjaCallable => v,
-        int i => (long)i,
-        float f => (double)f,
-        decimal m => (double)m,
-        List<object?> l => l,
-        Dictionary<string, object?> d => d,
+        int or short or byte or sbyte or ushort or uint => Convert.ToInt64(v, CultureInfo.InvariantCulture),
+        float or decimal or ulong => Convert.ToDouble(v, CultureInfo.InvariantCulture),
+        System.Text.Json.JsonElement e => FromJson(e),
         System.Collections.IDictionary d => d.Keys.Cast<object>().ToDictionary(k => k.ToString()!, k => FromClr(d[k]), StringComparer.Ordinal),
         System.Collections.IEnumerable e => e.Cast<object?>().Select(FromClr).ToList(),
         _ => v,
+    };
+
+    private static object? FromJson(System.Text.Json.JsonElement e) => e.ValueKind switch
+    {
+        System.Text.Json.JsonValueKind.Object => e.EnumerateObject().ToDictionary(p => p.Name, p => FromJson(p.Value), StringComparer.Ordinal),
+        System.Text.Json.JsonValueKind.Array => e.EnumerateArray().Select(FromJson).ToList(),
+        System.Text.Json.JsonValueKind.String => e.GetString(),
+        System.Text.Json.JsonValueKind.Number => e.TryGetInt64(out long l) ? l : e.GetDouble(),
+        System.Text.Json.JsonValueKind.True => true,
+        System.Text.Json.JsonValueKind.False => false,
+        _ => null,
     };
 }

@@ -22,7 +22,7 @@ internal sealed class CodePointText
             if (char.IsHighSurrogate(original[i]) && i + 1 < original.Length && char.IsLowSurrogate(original[i + 1]))
             {
                 int cp = char.ConvertToUtf32(original[i], original[i + 1]);
-                sb.Append(StandIn(CharUnicodeInfo.GetUnicodeCategory(cp)));
+                sb.Append(StandIn(cp));
                 i += 2;
             }
             else
@@ -47,6 +47,12 @@ internal sealed class CodePointText
 
     public string Slice(int start, int length) => Original[Offsets[start]..Offsets[start + length]];
 
+    // Oniguruma counts the squared and negative-squared Latin letters (So) as word characters, as it does the BMP's
+    // circled letters: they stand in as one of those.
+    private static char StandIn(int cp) => cp is >= 0x1F130 and <= 0x1F149 or >= 0x1F150 and <= 0x1F169 or >= 0x1F170 and <= 0x1F189
+        ? '\u24B6'
+        : StandIn(CharUnicodeInfo.GetUnicodeCategory(cp));
+
     private static char StandIn(UnicodeCategory c) => c switch
     {
         UnicodeCategory.UppercaseLetter => '\u00C0',
@@ -59,7 +65,7 @@ internal sealed class CodePointText
         UnicodeCategory.EnclosingMark => '\u20DD',
         UnicodeCategory.DecimalDigitNumber => '\u0660',
         UnicodeCategory.LetterNumber => '\u2160',
-        UnicodeCategory.OtherNumber => '\u00B2',
+        UnicodeCategory.OtherNumber => '\u2460',
         UnicodeCategory.ConnectorPunctuation => '\u203F',
         UnicodeCategory.DashPunctuation => '\u2010',
         UnicodeCategory.OpenPunctuation => '\u2045',

@@ -7,6 +7,9 @@ internal static class PreTokenizerPatterns
 
     public const string Llama3 = @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
 
+    /// <summary>Hugging Face's "Whitespace" pre-tokenizer keeps these matches and drops what lies between.</summary>
+    public const string Whitespace = @"\w+|[^\w\s]+";
+
     public const string DeepSeekV3Digits = @"\p{N}{1,3}";
 
     public const string DeepSeekV3Cjk = "[\u4e00-\u9fa5\u3040-\u309f\u30a0-\u30ff]+";
