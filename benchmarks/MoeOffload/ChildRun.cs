@@ -68,9 +68,39 @@ internal static class ChildRun
             ["rss"] = ProcessMemory.Rss,
             ["rss_file"] = ProcessMemory.RssFile,
             ["rss_anon"] = ProcessMemory.RssAnon,
+            ["cold_releases"] = moe.ColdReleases,
+            ["cold_uses"] = moe.ColdUses,
+            ["advice_failures"] = MoeRuntime.PageAdviceFailures,
+            ["model_rss"] = ProcessMemory.MappedFileRss(o.ChildModel!),
+            ["mapped_resident"] = Mapped(model, moe, resident: true),
+            ["mapped_cold"] = Mapped(model, moe, resident: false),
         };
         Console.WriteLine(JsonSerializer.Serialize(result));
         return 0;
+    }
+
+    private static long Mapped(DeepSeekModel model, MoeRuntime moe, bool resident)
+    {
+        using var pagemap = new FileStream("/proc/self/pagemap", FileMode.Open, FileAccess.Read);
+        long total = 0;
+        int layer = 0;
+        foreach (var f in model.Weights.FeedForward.Where(f => f.IsMoe))
+        {
+            for (int e = 0; e < moe.Shape.ExpertCount; e++)
+            {
+                if (moe.Placement.IsResident(layer, e) == resident)
+                {
+                    foreach (var w in new[] { f.ExpertGate!, f.ExpertUp!, f.ExpertDown! })
+                    {
+                        total += PageMap.PresentBytes(pagemap, w, moe.Shape.ExpertCount, e);
+                    }
+                }
+            }
+
+            layer++;
+        }
+
+        return total;
     }
 
     public static int[] Prompt(int length, int vocab, int seed)

@@ -11,19 +11,27 @@ namespace LlmFramework.Engine.Moe;
 /// </summary>
 internal static partial class FileBackedMemory
 {
+    private const int MadvRandom = 1;
     private const int MadvWillNeed = 3;
     private const int MadvDontNeed = 4;
+    private const int MadvPopulateRead = 22;
+    private static bool s_populateUnsupported;
 
     /// <summary>Whether page advice works here (Linux).</summary>
     public static bool IsSupported => OperatingSystem.IsLinux();
 
+    /// <summary>madvise calls that failed (for diagnostics).</summary>
+    public static long Failures => Interlocked.Read(ref s_failures);
+
+    private static long s_failures;
+
     /// <summary>The system page size.</summary>
     public static long PageSize { get; } = Environment.SystemPageSize;
 
-    /// <summary>The file-backed mappings of this process now, as [start, end) address ranges.</summary>
-    public static IReadOnlyList<(ulong Start, ulong End)> FileMappings()
+    /// <summary>The file-backed mappings of this process now: [start, end) addresses, the file offset of start, the file.</summary>
+    public static IReadOnlyList<(ulong Start, ulong End, long Offset, string Path)> FileMappings()
     {
-        var ranges = new List<(ulong, ulong)>();
+        var ranges = new List<(ulong, ulong, long, string)>();
         if (!IsSupported)
         {
             return ranges;
@@ -40,17 +48,54 @@ internal static partial class FileBackedMemory
 
             int dash = parts[0].IndexOf('-', StringComparison.Ordinal);
             ranges.Add((ulong.Parse(parts[0].AsSpan(0, dash), NumberStyles.HexNumber, CultureInfo.InvariantCulture),
-                        ulong.Parse(parts[0].AsSpan(dash + 1), NumberStyles.HexNumber, CultureInfo.InvariantCulture)));
+                        ulong.Parse(parts[0].AsSpan(dash + 1), NumberStyles.HexNumber, CultureInfo.InvariantCulture),
+                        long.Parse(parts[2], NumberStyles.HexNumber, CultureInfo.InvariantCulture),
+                        parts[5].Trim()));
         }
 
         return ranges;
     }
 
-    /// <summary>Drops the whole pages inside [address, address + length) from this process.</summary>
-    public static unsafe void Drop(byte* address, long length) => Advise(address, length, MadvDontNeed);
+    /// <summary>
+    /// The kernel's fault-around window (64 KiB by default): a page fault on a file mapping also maps the cached pages
+    /// of the aligned window around it, so touching a cold expert maps the edges of its neighbours too.
+    /// </summary>
+    public const long FaultAroundBytes = 64 * 1024;
 
-    /// <summary>Starts reading the pages of [address, address + length) ahead of use.</summary>
-    public static unsafe void Prefetch(byte* address, long length) => Advise(address, length, MadvWillNeed);
+    /// <summary>
+    /// Drops [address, address + length) from this process, widened to the aligned fault-around windows it touches,
+    /// so the neighbours' edge pages a fault mapped in go too (a resident neighbour just faults them in again).
+    /// </summary>
+    public static unsafe void Drop(byte* address, long length)
+    {
+        ulong start = (ulong)address & ~((ulong)FaultAroundBytes - 1);
+        ulong end = ((ulong)address + (ulong)length + (ulong)FaultAroundBytes - 1) & ~((ulong)FaultAroundBytes - 1);
+        _ = Advise((byte*)start, (long)(end - start), MadvDontNeed);
+    }
+
+    /// <summary>
+    /// Maps the pages of [address, address + length) in now, in one call (MADV_POPULATE_READ, Linux 5.14+), instead of
+    /// one fault per page during the matmul; on older kernels asks for read-ahead (MADV_WILLNEED) instead.
+    /// </summary>
+    public static unsafe void Prefetch(byte* address, long length)
+    {
+
+        if (!Volatile.Read(ref s_populateUnsupported) && Advise(address, length, MadvPopulateRead) != 0)
+        {
+            Volatile.Write(ref s_populateUnsupported, true);
+        }
+
+        if (Volatile.Read(ref s_populateUnsupported))
+        {
+            Advise(address, length, MadvWillNeed);
+        }
+    }
+
+    /// <summary>
+    /// Marks [address, address + length) for random access (MADV_RANDOM): no read-ahead and no fault-around, so touching
+    /// one cold expert does not map its neighbours' pages in (which nothing would drop again).
+    /// </summary>
+    public static unsafe void NoFaultAround(byte* address, long length) => Advise(address, length, MadvRandom);
 
     /// <summary>Reads one byte per page so the range is mapped in (a promotion's warm-up; runs off the step thread).</summary>
     public static unsafe long Touch(byte* address, long length)
@@ -64,22 +109,59 @@ internal static partial class FileBackedMemory
         return sum;
     }
 
-    private static unsafe void Advise(byte* address, long length, int advice)
+    private static unsafe int Advise(byte* address, long length, int advice)
+    {
+        if (!IsSupported || length <= 0)
+        {
+            return 0;
+        }
+
+        // Only pages wholly inside the range: a page shared with a neighbouring tensor stays mapped.
+        ulong start = ((ulong)address + (ulong)PageSize - 1) & ~((ulong)PageSize - 1);
+        ulong end = ((ulong)address + (ulong)length) & ~((ulong)PageSize - 1);
+        int rc = end > start ? madvise((nint)start, (nuint)(end - start), advice) : 0;
+        if (rc != 0)
+        {
+            Interlocked.Increment(ref s_failures);
+        }
+
+        return rc;
+    }
+
+    /// <summary>
+    /// Unmaps [address, address + length) and evicts its file pages from the page cache (posix_fadvise
+    /// POSIX_FADV_DONTNEED), so later faults read them back as single pages. Needed once at start on kernels whose
+    /// page cache holds large folios: a fault maps the whole folio, which would map the neighbouring experts too.
+    /// </summary>
+    public static unsafe void Evict(byte* address, long length, IReadOnlyList<(ulong Start, ulong End, long Offset, string Path)> mappings)
     {
         if (!IsSupported || length <= 0)
         {
             return;
         }
 
-        // Only pages wholly inside the range: a page shared with a neighbouring tensor stays mapped.
-        ulong start = ((ulong)address + (ulong)PageSize - 1) & ~((ulong)PageSize - 1);
-        ulong end = ((ulong)address + (ulong)length) & ~((ulong)PageSize - 1);
-        if (end > start)
+        _ = Advise(address, length, MadvDontNeed);
+        foreach ((ulong start, ulong end, long offset, string path) in mappings)
         {
-            _ = madvise((nint)start, (nuint)(end - start), advice);
+            if ((ulong)address >= start && (ulong)address + (ulong)length <= end)
+            {
+                using Microsoft.Win32.SafeHandles.SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+                long fileOffset = offset + (long)((ulong)address - start);
+                if (posix_fadvise((int)file.DangerousGetHandle(), fileOffset, length, PosixFadvDontNeed) != 0)
+                {
+                    Interlocked.Increment(ref s_failures);
+                }
+
+                return;
+            }
         }
     }
 
+    private const int PosixFadvDontNeed = 4;
+
     [LibraryImport("libc", SetLastError = true)]
     private static partial int madvise(nint address, nuint length, int advice);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int posix_fadvise(int fd, long offset, long length, int advice);
 }

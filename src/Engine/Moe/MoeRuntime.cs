@@ -52,7 +52,7 @@ public sealed unsafe class MoeRuntime : INodeObserver
             _coldList[l] = new List<int>(shape.ExpertCount);
         }
 
-        IReadOnlyList<(ulong Start, ulong End)> files = FileBackedMemory.FileMappings();
+        IReadOnlyList<(ulong Start, ulong End, long Offset, string Path)> files = FileBackedMemory.FileMappings();
         Pageable = FileBackedMemory.IsSupported && expertWeights.SelectMany(w => w).All(w => files.Any(f => (ulong)w.Data >= f.Start && (ulong)(w.Data + w.ByteLength) <= f.End));
         Placement = ExpertPlacement.AllResident(shape);
         _resident = Enumerable.Repeat(true, shape.MoeLayerCount * shape.ExpertCount).ToArray();
@@ -151,6 +151,16 @@ public sealed unsafe class MoeRuntime : INodeObserver
         var runtime = new MoeRuntime(shape, weights.Select(w => w.ToArray()).ToArray(), last, options, logger);
         if (options.Scheduler is not null)
         {
+            if (runtime.Pageable)
+            {
+                IReadOnlyList<(ulong Start, ulong End, long Offset, string Path)> mappings = FileBackedMemory.FileMappings();
+                foreach (WeightTensor w in weights.SelectMany(ws => ws))
+                {
+                    FileBackedMemory.NoFaultAround(w.Data, w.ByteLength);
+                    FileBackedMemory.Evict(w.Data, w.ByteLength, mappings);
+                }
+            }
+
             runtime.Apply(runtime.PlanNow());
         }
 
@@ -218,6 +228,27 @@ public sealed unsafe class MoeRuntime : INodeObserver
             _planning?.Wait();
             _planning = null;
             Apply(PlanNow());
+        }
+    }
+
+    /// <summary>Page-advice calls the kernel refused (0 when paging works).</summary>
+    public static long PageAdviceFailures => FileBackedMemory.Failures;
+
+    /// <summary>Drops the pages of every non-resident expert from the process (between steps).</summary>
+    public void DropColdExperts()
+    {
+        if (!Pageable)
+        {
+            return;
+        }
+
+        bool[] resident = _resident;
+        for (int i = 0; i < resident.Length; i++)
+        {
+            if (!resident[i])
+            {
+                ForEachRange(i, FileBackedMemory.Drop);
+            }
         }
     }
 
@@ -307,6 +338,9 @@ public sealed unsafe class MoeRuntime : INodeObserver
         }
     }
 
+    /// <summary>Cold experts whose pages were dropped after their layer.</summary>
+    public long ColdReleases { get; private set; }
+
     private void ReleaseCold(int moeLayer)
     {
         bool[] resident = _resident;
@@ -316,6 +350,7 @@ public sealed unsafe class MoeRuntime : INodeObserver
             if (Pageable && !resident[(moeLayer * Shape.ExpertCount) + e])
             {
                 ForEachRange((moeLayer * Shape.ExpertCount) + e, FileBackedMemory.Drop);
+                ColdReleases++;
             }
         }
 
