@@ -311,6 +311,7 @@ public sealed partial class InferenceEngine : IDisposable
             }
 
             _disposed = true;
+            Moe?.Dispose();
             KvCache.Dispose();
             _shutdown.Dispose();
         }

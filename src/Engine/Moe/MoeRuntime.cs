@@ -16,7 +16,7 @@ namespace LlmFramework.Engine.Moe;
 /// layer's last expert matmul, so the process holds only the resident experts plus the cold ones of one layer. This
 /// needs the experts in a file-backed memory map (GGUF); experts in owned memory (converted at load) stay resident.
 /// </summary>
-public sealed unsafe class MoeRuntime : INodeObserver
+public sealed unsafe class MoeRuntime : INodeObserver, IDisposable
 {
     private readonly MoeOptions _options;
     private readonly ILogger? _logger;
@@ -27,6 +27,8 @@ public sealed unsafe class MoeRuntime : INodeObserver
     private volatile bool[] _resident;
     private volatile IMoeScheduler? _scheduler;
     private Task<ExpertPlacement>? _planning;
+    private Task _warming = Task.CompletedTask;
+    private volatile bool _stopped;
     private int _stepsSincePlan;
     private long _coldUses;
 
@@ -231,6 +233,22 @@ public sealed unsafe class MoeRuntime : INodeObserver
         }
     }
 
+    /// <summary>Stops planning and waits for background work (a plan, a promotion's warm-up); call before the model is disposed.</summary>
+    public void Dispose()
+    {
+        _stopped = true;
+        try
+        {
+            _planning?.Wait();
+        }
+        catch (AggregateException)
+        {
+            // A failed plan is not applied; nothing to clean up.
+        }
+
+        _warming.Wait();
+    }
+
     /// <summary>Page-advice calls the kernel refused (0 when paging works).</summary>
     public static long PageAdviceFailures => FileBackedMemory.Failures;
 
@@ -300,10 +318,18 @@ public sealed unsafe class MoeRuntime : INodeObserver
         Plans++;
         if (Pageable && promoted.Count > 0)
         {
-            _ = Task.Run(() =>
+            // One warm-up at a time, and never after Dispose: the weights it reads belong to the model.
+            Task previous = _warming;
+            _warming = Task.Run(() =>
             {
+                previous.Wait();
                 foreach (int i in promoted)
                 {
+                    if (_stopped)
+                    {
+                        return;
+                    }
+
                     ForEachRange(i, (p, n) => FileBackedMemory.Touch(p, n));
                 }
             });

@@ -1,0 +1,181 @@
+using LlmFramework.Abstractions.Backends;
+using LlmFramework.Abstractions.Models;
+using LlmFramework.Abstractions.Moe;
+using LlmFramework.Backends.Cpu;
+using LlmFramework.Engine;
+using LlmFramework.Engine.Moe;
+using LlmFramework.Models.DeepSeek;
+using LlmFramework.Models.DeepSeek.TestModels;
+using LlmFramework.Schedulers.LoadAware;
+
+namespace LlmFramework.Models.DeepSeek.Tests.Engine;
+
+/// <summary>
+/// A DeepSeek test model through the engine with expert placement: routing counts, cold experts paged out of the
+/// memory map without changing a single token, budgets, scheduler swaps and warm starts.
+/// </summary>
+public sealed class MoeEngineTests : IDisposable
+{
+    private const int Experts = 16;
+    private const int PerToken = 4;
+    private const int MoeLayers = 2;
+    private readonly string _dir = Directory.CreateTempSubdirectory("llmf-moe-engine-").FullName;
+    private readonly string _path;
+
+    public MoeEngineTests()
+    {
+        _path = Path.Combine(_dir, "moe.gguf");
+        var spec = new TestModelSpec
+        {
+            Architecture = "deepseek2",
+            Layers = 3,
+            FeedForward = 96,
+            VocabSize = 320,
+            ContextLength = 256,
+            Seed = 5,
+            Extra = new Dictionary<string, string> { ["experts"] = $"{Experts}", ["experts-per-token"] = $"{PerToken}", ["expert-ffn"] = "64", ["dense-layers"] = "1" },
+        };
+        DeepSeekTestModelWriter.Write(spec, CheckpointFormat.Gguf, _path);
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Every_routed_choice_is_counted_per_layer()
+    {
+        using Session s = Open(new MoeOptions());
+        MoeRuntime moe = s.Engine.Moe!;
+        Assert.Equal(new MoeModelShape(MoeLayers, Experts, PerToken, moe.Shape.ExpertBytes), moe.Shape);
+        s.Engine.GenerateGreedy([5, 9, 200, 31], 12, out _);
+
+        // 4 prompt tokens and 11 decoded ones (the 12th token is sampled, not run) each choose PerToken experts per layer.
+        ExpertLoad load = moe.Counter.Snapshot();
+        for (int l = 0; l < MoeLayers; l++)
+        {
+            Assert.Equal((4 + 11) * PerToken, load.TotalOfLayer(l).ToArray().Sum());
+        }
+
+        Assert.Equal("Static", moe.SchedulerName);
+        Assert.Equal(0, moe.ColdUses);
+    }
+
+    [Fact]
+    public void Cold_experts_paged_in_and_out_give_the_same_tokens_as_all_resident()
+    {
+        int[] prompt = [7, 100, 250, 3, 64, 128];
+        using Session all = Open(new MoeOptions());
+        int[] want = [.. all.Engine.GenerateGreedy(prompt, 24, out _)];
+
+        long budget = all.Engine.Moe!.Shape.TotalExpertBytes / 4;
+        using Session quarter = Open(new MoeOptions { Scheduler = LoadAware(), ExpertBudgetBytes = budget, RebalanceSteps = 4 });
+        int[] got = [.. quarter.Engine.GenerateGreedy(prompt, 24, out _)];
+
+        MoeRuntime moe = quarter.Engine.Moe!;
+        moe.Rebalance();
+        Assert.Equal(want, got);
+        Assert.True(moe.ColdUses > 0, "a quarter of the experts resident, yet no cold expert was used");
+        Assert.True(moe.Plans >= 2, $"only {moe.Plans} placements were applied");
+        Assert.InRange(moe.Placement.ResidentBytes, 1, budget);
+        Assert.Equal(OperatingSystem.IsLinux(), moe.Pageable);
+        Assert.Equal(0, MoeRuntime.PageAdviceFailures);
+    }
+
+    [Fact]
+    public void A_scheduler_placing_more_than_the_budget_is_refused_naming_both()
+    {
+        var greedy = new FixedScheduler("Greedy", shape => ExpertPlacement.AllResident(shape));
+        var e = Assert.Throws<InvalidOperationException>(() => Open(new MoeOptions { Scheduler = greedy, ExpertBudgetBytes = 1024 }));
+        Assert.Contains("Greedy", e.Message, StringComparison.Ordinal);
+        Assert.Contains("over the budget of 1024", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_swapped_scheduler_plans_from_the_next_rebalance_and_a_failing_one_keeps_the_placement()
+    {
+        using Session s = Open(new MoeOptions { Scheduler = LoadAware(), ExpertBudgetBytes = long.MaxValue / 2, RebalanceSteps = 2 });
+        MoeRuntime moe = s.Engine.Moe!;
+        var nothing = new FixedScheduler("Nothing", shape => Placement(shape, (_, _) => false));
+        moe.ReplaceScheduler(nothing);
+
+        // The plan is made on a worker thread and applied at a later step boundary: keep stepping until it lands.
+        for (int round = 0; round < 50 && moe.Placement.ResidentBytes > 0; round++)
+        {
+            s.Engine.GenerateGreedy([1, 2, 3], 4, out _);
+            Thread.Sleep(10);
+        }
+
+        Assert.Equal("Nothing", moe.SchedulerName);
+        Assert.Equal(0, moe.Placement.ResidentBytes);
+
+        moe.ReplaceScheduler(new FixedScheduler("Broken", _ => throw new InvalidOperationException("no plan")));
+        s.Engine.GenerateGreedy([1, 2, 3], 8, out _);
+        Assert.Equal(0, moe.Placement.ResidentBytes);
+        Assert.Equal("Broken", moe.SchedulerName);
+    }
+
+    [Fact]
+    public void Saved_statistics_start_the_next_engine_warm()
+    {
+        string stats = Path.Combine(_dir, "stats.msgpack");
+        long budget;
+        int[] hottest;
+        using (Session first = Open(new MoeOptions()))
+        {
+            first.Engine.GenerateGreedy([11, 12, 13, 14, 15, 16], 20, out _);
+            ExpertLoad load = first.Engine.Moe!.Counter.Snapshot();
+            ExpertLoadFile.Save(load, stats);
+            budget = first.Engine.Moe.Shape.ExpertBytes * 4;
+            hottest = [.. Enumerable.Range(0, Experts).OrderByDescending(e => load.Total(0, e)).ThenBy(e => e).Take(2)];
+        }
+
+        using Session second = Open(new MoeOptions { Scheduler = LoadAware(), ExpertBudgetBytes = budget, InitialLoad = ExpertLoadFile.Load(stats) });
+        MoeRuntime moe = second.Engine.Moe!;
+        Assert.All(hottest, e => Assert.True(moe.Placement.IsResident(0, e), $"expert {e}, among the hottest of the saved run, is not resident at start"));
+        Assert.True(moe.Counter.Snapshot().TotalOfLayer(0).ToArray().Sum() > 0);
+    }
+
+    private static IMoeScheduler LoadAware() => new LoadAwareSchedulerFactory().Create(new Dictionary<string, string>());
+
+    private static ExpertPlacement Placement(MoeModelShape shape, Func<int, int, bool> resident)
+    {
+        int cells = shape.MoeLayerCount * shape.ExpertCount;
+        return new ExpertPlacement(
+            shape,
+            1,
+            [.. Enumerable.Range(0, cells).Select(i => resident(i / shape.ExpertCount, i % shape.ExpertCount))],
+            [.. Enumerable.Range(0, cells).Select(_ => new[] { 0 })]);
+    }
+
+    private Session Open(MoeOptions moe)
+    {
+        IModel model = new DeepSeekFamily().Load(ModelSource.Open(_path), new ModelLoadOptions { ContextLength = 256 });
+        IBackend backend = new CpuBackendFactory().Create(new BackendOptions { Threads = 2 });
+        try
+        {
+            return new Session(model, backend, new InferenceEngine(model, [backend], new EngineOptions { Threads = 2, MaxSequences = 1, ContextLength = 256, Moe = moe }));
+        }
+        catch
+        {
+            backend.Dispose();
+            model.Dispose();
+            throw;
+        }
+    }
+
+    private sealed class FixedScheduler(string name, Func<MoeModelShape, ExpertPlacement> plan) : IMoeScheduler
+    {
+        public string Name => name;
+
+        public ExpertPlacement Plan(ExpertPlacementRequest request) => plan(request.Shape);
+    }
+
+    private sealed record Session(IModel Model, IBackend Backend, InferenceEngine Engine) : IDisposable
+    {
+        public void Dispose()
+        {
+            Engine.Dispose();
+            Backend.Dispose();
+            Model.Dispose();
+        }
+    }
+}
