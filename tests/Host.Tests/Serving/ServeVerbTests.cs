@@ -29,7 +29,7 @@ public sealed class ServeVerbTests
             string? line = await process.StandardOutput.ReadLineAsync(ready.Token);
             Assert.True(line is not null && line.StartsWith("listening on http://127.0.0.1:", StringComparison.Ordinal), $"first line: {line}; stderr: {errors}");
             using var client = new HttpClient { BaseAddress = new Uri(line["listening on ".Length..]) };
-            Task<HttpResponseMessage> inFlight = client.PostAsync("/v1/completions", new StringContent("{\"prompt\":\"The sea\",\"max_tokens\":400,\"temperature\":0,\"n\":16}", Encoding.UTF8, "application/json"));
+            Task<HttpResponseMessage> inFlight = client.PostAsync("/v1/completions", new StringContent("{\"prompt\":\"The sea\",\"max_tokens\":160,\"temperature\":0,\"n\":16}", Encoding.UTF8, "application/json"));
             await Eventually.HoldsAsync(() => !MetricsSay(client, "llmf_running_sequences{model=\"default\"} 0") && MetricsSay(client, "llmf_running_sequences{model=\"default\"} "), TimeSpan.FromSeconds(30), "the request to run");
 
             using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
@@ -40,7 +40,7 @@ public sealed class ServeVerbTests
             using HttpResponseMessage response = await inFlight;
             string body = await response.Content.ReadAsStringAsync();
             Assert.True(response.IsSuccessStatusCode, body);
-            // Sixteen choices of up to 400 tokens keep the request busy for seconds, so SIGTERM lands while it runs.
+            // Sixteen choices of up to 160 tokens keep the request busy for seconds, so SIGTERM lands while it runs.
             using JsonDocument answer = JsonDocument.Parse(body);
             Assert.Equal(16, answer.RootElement.GetProperty("choices").GetArrayLength());
             Assert.All(answer.RootElement.GetProperty("choices").EnumerateArray(), c => Assert.Contains(c.GetProperty("finish_reason").GetString(), new[] { "stop", "length" }));
