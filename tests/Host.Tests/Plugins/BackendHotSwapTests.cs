@@ -54,14 +54,14 @@ public sealed class BackendHotSwapTests : IDisposable
     [Fact]
     public Task Swapping_the_backend_during_a_generation_on_the_llama_test_model_and_the_cpu_backend()
     {
-        string hostPlugins = CopyHostPlugins();
+        string hostPlugins = HostPluginCopies.Copy(_dir, "Cpu", "Llama");
         return RunScenarioAsync(hostPlugins, (manager, options) => options.Model.Path = WriteLlamaTestModel(manager), prompt: [1, 17, 42, 300, 5, 99]);
     }
 
     [Fact]
     public Task Swapping_the_backend_during_a_generation_on_a_stand_in_model_and_the_cpu_backend()
     {
-        string plugins = CopyHostPlugins();
+        string plugins = HostPluginCopies.Copy(_dir, "Cpu", "Llama");
         PluginCompiler.WritePlugin(plugins, "TinyFamily", "StandIn.Tiny", PluginCompiler.Compile("StandIn.Tiny", StandInPluginSources.TinyFamily()));
         return RunScenarioAsync(plugins, UseTinyModel, prompt: [1, 17, 42, 30, 5, 9]);
     }
@@ -210,27 +210,6 @@ public sealed class BackendHotSwapTests : IDisposable
     private static int Calls(string key) => AppDomain.CurrentDomain.GetData(key) is int n ? n : 0;
 
     private static int Position(string key, string which) => AppDomain.CurrentDomain.GetData($"{key}.{which}") is int n ? n : -1;
-
-    /// <summary>
-    /// A snapshot of the host's built CPU backend and LLaMA family plugins: the test watches its own copy, so a concurrent
-    /// rebuild of those plugins cannot trigger a second swap (and other, heavier plugins are not loaded).
-    /// </summary>
-    private string CopyHostPlugins()
-    {
-        string target = _dir.CreateFolder("host-plugins");
-        foreach (string name in new[] { "Cpu", "Llama" })
-        {
-            string source = Path.Combine(RepositoryPaths.HostPluginDirectory, name);
-            Assert.True(Directory.Exists(source), $"the host's {name} plugin is not built at {source}; build src/Host first");
-            string copy = Directory.CreateDirectory(Path.Combine(target, name)).FullName;
-            foreach (string file in Directory.GetFiles(source))
-            {
-                File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
-            }
-        }
-
-        return target;
-    }
 
     private void UseTinyModel(PluginManager manager, HostOptions options)
     {
