@@ -1,4 +1,5 @@
 using LlmFramework.Abstractions.Tensors;
+using LlmFramework.Formats;
 using LlmFramework.Models.DeepSeek.Config;
 
 namespace LlmFramework.Models.DeepSeek.Loading;

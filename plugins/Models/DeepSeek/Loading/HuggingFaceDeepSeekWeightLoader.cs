@@ -1,5 +1,6 @@
 using LlmFramework.Abstractions.Models;
 using LlmFramework.Abstractions.Tensors;
+using LlmFramework.Formats;
 using LlmFramework.Models.DeepSeek.Config;
 using LlmFramework.Quantization;
 

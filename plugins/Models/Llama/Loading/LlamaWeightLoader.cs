@@ -2,7 +2,6 @@ using LlmFramework.Formats;
 using LlmFramework.Abstractions.Models;
 using LlmFramework.Abstractions.Tensors;
 using LlmFramework.Models.Llama.Config;
-using LlmFramework.Quantization;
 
 namespace LlmFramework.Models.Llama.Loading;
 
@@ -13,10 +12,7 @@ namespace LlmFramework.Models.Llama.Loading;
 /// </summary>
 internal sealed class LlamaWeightLoader
 {
-    private readonly string _path;
-    private readonly Func<string, bool> _contains;
-    private readonly Func<string, WeightTensor> _get;
-    private readonly OwnedTensors _owned;
+    private readonly CheckedTensors _tensors;
 
     /// <param name="path">The checkpoint (GGUF file or HF folder), for errors.</param>
     /// <param name="contains">Whether the checkpoint holds a tensor.</param>
@@ -24,19 +20,16 @@ internal sealed class LlamaWeightLoader
     /// <param name="owned">Where converted copies live (owned by the model).</param>
     public LlamaWeightLoader(string path, Func<string, bool> contains, Func<string, WeightTensor> get, OwnedTensors owned)
     {
-        _path = path;
-        _contains = contains;
-        _get = get;
-        _owned = owned;
+        _tensors = new CheckedTensors(path, contains, get, owned);
     }
 
     public LlamaWeights Load(LlamaConfig c, LlamaTensorNames names)
     {
         foreach (string bias in new[] { "blk.0.attn_q.bias", "model.layers.0.self_attn.q_proj.bias" })
         {
-            if (_contains(bias))
+            if (_tensors.Contains(bias))
             {
-                throw new ModelLoadException(_path, $"has '{bias}': biases on LLaMA projections are not supported (contract 1 has no broadcast add)");
+                throw new ModelLoadException(_tensors.Path, $"has '{bias}': biases on LLaMA projections are not supported (contract 1 has no broadcast add)");
             }
         }
 
@@ -69,47 +62,7 @@ internal sealed class LlamaWeightLoader
         };
     }
 
-    private WeightTensor Matrix(string name, long rows, long columns)
-    {
-        WeightTensor t = Get(name);
-        if (t.Shape.Count != 2 || t.Shape[0] != rows || t.Shape[1] != columns)
-        {
-            throw new ModelLoadException(_path, $"tensor '{name}' has shape [{string.Join(", ", t.Shape)}] but the config needs [{rows}, {columns}]");
-        }
+    private WeightTensor Matrix(string name, long rows, long columns) => _tensors.Matrix(name, rows, columns);
 
-        return t;
-    }
-
-    private WeightTensor Norm(string name, long width)
-    {
-        WeightTensor t = Get(name);
-        if (t.Shape.Count != 1 || t.Shape[0] != width)
-        {
-            throw new ModelLoadException(_path, $"tensor '{name}' has shape [{string.Join(", ", t.Shape)}] but the config needs [{width}]");
-        }
-
-        if (t.Type == DType.F32)
-        {
-            return t;
-        }
-
-        if (DTypeInfo.IsQuantized(t.Type) || t.Type == DType.I32)
-        {
-            throw new ModelLoadException(_path, $"norm weight '{name}' is {t.Type}; norm weights must be F32, F16 or BF16");
-        }
-
-        var values = new float[width];
-        BlockQuantizer.Dequantize(t.Type, t.Bytes, values);
-        return _owned.CreateF32(name, [width], values);
-    }
-
-    private WeightTensor Get(string name)
-    {
-        if (!_contains(name))
-        {
-            throw new ModelLoadException(_path, $"tensor '{name}' is missing");
-        }
-
-        return _get(name);
-    }
+    private WeightTensor Norm(string name, long width) => _tensors.Vector(name, width);
 }
