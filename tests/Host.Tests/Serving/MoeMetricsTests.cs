@@ -1,0 +1,42 @@
+using System.Globalization;
+using LlmFramework.Abstractions.Models;
+using LlmFramework.Host.Tests.Support;
+
+namespace LlmFramework.Host.Tests.Serving;
+
+/// <summary>A served DeepSeek model's routing statistics and placement appear in /metrics, labelled by model and scheduler.</summary>
+public sealed class MoeMetricsTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Metrics_carry_expert_counts_and_placement_of_an_moe_model()
+    {
+        string model = _dir.Combine("ds.gguf");
+        (int made, _, string error) = Cli.CliHarness.Run("make-test-model", "--arch", "deepseek2", "--layers", "3", "--experts", "8", "--experts-per-token", "2", "--vocab", "320", "--out", model, "--plugins-dir", RepositoryPaths.HostPluginDirectory);
+        Assert.True(made == 0, error);
+        await using TestServer server = await TestServer.StartAsync(o =>
+        {
+            o.Model.Path = model;
+            o.Model.Id = "ds";
+            o.Moe.Scheduler = "LoadAware";
+            o.Moe.ExpertMemoryMiB = 0.05;
+        });
+
+        await server.PostOkAsync("/v1/completions", "{\"prompt\":\"The sea\",\"max_tokens\":6,\"temperature\":0}");
+        string text = await server.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        string[] lines = text.Split('\n');
+
+        // Every token of the prompt and of the completion chose 2 experts in each of the 2 MoE layers.
+        double routed = lines.Where(l => l.StartsWith("llmf_moe_expert_tokens_total{model=\"ds\",layer=\"0\"", StringComparison.Ordinal))
+            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+        Assert.True(routed >= 2 * 6 && routed % 2 == 0, $"layer 0 routed {routed} token choices:\n{text}");
+        Assert.Equal(8, lines.Count(l => l.StartsWith("llmf_moe_expert_tokens_total{model=\"ds\",layer=\"1\"", StringComparison.Ordinal)));
+        Assert.Contains(lines, l => l.StartsWith("llmf_moe_resident_bytes{model=\"ds\",scheduler=\"LoadAware\"}", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l == $"llmf_moe_budget_bytes{{model=\"ds\",scheduler=\"LoadAware\"}} {(long)(0.05 * 1024 * 1024)}");
+        Assert.Contains(lines, l => l.StartsWith("llmf_moe_balancedness{model=\"ds\"", StringComparison.Ordinal));
+        Assert.Contains("# TYPE llmf_moe_cold_uses_total counter", text, StringComparison.Ordinal);
+    }
+}
