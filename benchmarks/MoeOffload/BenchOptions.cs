@@ -8,7 +8,7 @@ internal sealed record BenchOptions
     public const string Usage = """
         usage: MoeOffload [--fractions 1,0.5,0.25,0.125] [--routing model,zipf] [--zipf 1.2] [--tokens 64] [--warmup 96]
                           [--threads 2] [--dim 512] [--layers 4] [--dense-layers 1] [--experts 64] [--experts-per-token 6]
-                          [--shared-experts 2] [--expert-ffn 256] [--dtype q8_0] [--no-llama-cpp] [--models DIR]
+                          [--shared-experts 2] [--expert-ffn 256] [--dtype q8_0] [--no-llama-cpp] [--profile] [--models DIR]
         Writes a DeepSeek-shaped deepseek2 GGUF, then for every routing and resident fraction runs a fresh process with the
         LoadAware scheduler under that budget, and reports decode tokens/s and peak RSS; also llama.cpp on the same file.
         """;
@@ -28,6 +28,7 @@ internal sealed record BenchOptions
     public int ExpertFfn { get; init; } = 256;
     public string DType { get; init; } = "q8_0";
     public bool LlamaCpp { get; init; } = true;
+    public bool Profile { get; init; }
     public string? ModelDirectory { get; init; }
 
     /// <summary>A child run: one routing and fraction.</summary>
@@ -59,6 +60,7 @@ internal sealed record BenchOptions
                 "--expert-ffn" => o with { ExpertFfn = Int() },
                 "--dtype" => o with { DType = Next() },
                 "--no-llama-cpp" => o with { LlamaCpp = false },
+                "--profile" => o with { Profile = true },
                 "--models" => o with { ModelDirectory = Next() },
                 "--child-model" => o with { ChildModel = Next() },
                 "--child-routing" => o with { ChildRouting = Next() },

@@ -20,7 +20,8 @@ internal static class ChildRun
         using var model = (DeepSeekModel)new DeepSeekFamily().Load(ModelSource.Open(o.ChildModel!), new ModelLoadOptions { ContextLength = 1024 });
         long expertBytes = model.Weights.FeedForward.Where(f => f.IsMoe).Sum(f => f.ExpertGate!.ByteLength + f.ExpertUp!.ByteLength + f.ExpertDown!.ByteLength);
         long budget = (long)(expertBytes * o.ChildFraction);
-        using IBackend cpu = new CpuBackendFactory().Create(new BackendOptions { Threads = o.Threads });
+        IBackend cpuBackend = new CpuBackendFactory().Create(new BackendOptions { Threads = o.Threads });
+        using IBackend cpu = o.Profile ? new OpTimingBackend(cpuBackend) : cpuBackend;
         using var zipf = new ZipfRouteBackend(o.Zipf, seed: 7);
         IBackend[] backends = o.ChildRouting == "zipf" ? [zipf, cpu] : [cpu];
         var options = new EngineOptions
@@ -49,6 +50,13 @@ internal static class ChildRun
         {
             engine.GenerateGreedy(Prompt(16, model.Info.VocabSize, seed: 10 + run), o.Tokens, out GenerationStats stats);
             runs.Add(stats.DecodeTokensPerSecond);
+        }
+
+        if (cpu is OpTimingBackend timing)
+        {
+            timing.Reset();
+            engine.GenerateGreedy(Prompt(16, model.Info.VocabSize, seed: 20), o.Tokens, out _);
+            Console.Error.WriteLine($"profile ({o.Tokens + 16} tokens): {timing.Report(o.Tokens + 16)}");
         }
 
         double coldPerToken = (moe.ColdUses - coldBefore) / (3.0 * (o.Tokens + 16));
@@ -117,16 +125,19 @@ internal static class ChildRun
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        foreach (string a in new[]
-        {
+        string[] arguments =
+        [
             "--child-model", model, "--child-routing", routing, "--child-fraction", fraction.ToString(CultureInfo.InvariantCulture),
             "--zipf", o.Zipf.ToString(CultureInfo.InvariantCulture), "--tokens", o.Tokens.ToString(CultureInfo.InvariantCulture),
             "--warmup", o.Warmup.ToString(CultureInfo.InvariantCulture), "--threads", o.Threads.ToString(CultureInfo.InvariantCulture),
-        })
+            .. (o.Profile ? new[] { "--profile" } : []),
+        ];
+        foreach (string a in arguments)
         {
             start.ArgumentList.Add(a);
         }
 
+        start.RedirectStandardError = false;
         using Process p = Process.Start(start)!;
         string output = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
