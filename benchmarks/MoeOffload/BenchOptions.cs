@@ -8,9 +8,9 @@ internal sealed record BenchOptions
     public const string Usage = """
         usage: MoeOffload [--fractions 1,0.5,0.25,0.125] [--routing model,zipf] [--zipf 1.2] [--tokens 64] [--warmup 96]
                           [--threads 2] [--dim 512] [--layers 4] [--dense-layers 1] [--experts 64] [--experts-per-token 6]
-                          [--shared-experts 2] [--expert-ffn 256] [--dtype q8_0] [--no-llama-cpp] [--profile] [--models DIR]
-        Writes a DeepSeek-shaped deepseek2 GGUF, then for every routing and resident fraction runs a fresh process with the
-        LoadAware scheduler under that budget, and reports decode tokens/s and peak RSS; also llama.cpp on the same file.
+                          [--shared-experts 2] [--expert-ffn 256] [--dtype q8_0] [--no-llama-cpp] [--profile] [--repeat 3] [--models DIR]
+        Writes a DeepSeek-shaped deepseek2 GGUF, then for every routing and resident fraction runs --repeat fresh processes (the
+        median is reported) with the LoadAware scheduler under that budget, and reports decode tokens/s and peak RSS; also llama.cpp on the same file.
         """;
 
     public double[] Fractions { get; init; } = [1, 0.5, 0.25, 0.125];
@@ -29,6 +29,7 @@ internal sealed record BenchOptions
     public string DType { get; init; } = "q8_0";
     public bool LlamaCpp { get; init; } = true;
     public bool Profile { get; init; }
+    public int Repeat { get; init; } = 3;
     public string? ModelDirectory { get; init; }
 
     /// <summary>A child run: one routing and fraction.</summary>
@@ -61,6 +62,7 @@ internal sealed record BenchOptions
                 "--dtype" => o with { DType = Next() },
                 "--no-llama-cpp" => o with { LlamaCpp = false },
                 "--profile" => o with { Profile = true },
+                "--repeat" => o with { Repeat = Int() },
                 "--models" => o with { ModelDirectory = Next() },
                 "--child-model" => o with { ChildModel = Next() },
                 "--child-routing" => o with { ChildRouting = Next() },
@@ -69,7 +71,7 @@ internal sealed record BenchOptions
             };
         }
 
-        if (o.Fractions.Any(f => f is <= 0 or > 1) || o.Routings.Any(r => r is not ("model" or "zipf")) || o.Tokens < 1 || o.Threads < 1)
+        if (o.Fractions.Any(f => f is <= 0 or > 1) || o.Routings.Any(r => r is not ("model" or "zipf")) || o.Tokens < 1 || o.Threads < 1 || o.Repeat < 1)
         {
             throw new ArgumentException("fractions must be in (0, 1], routing model or zipf, tokens and threads at least 1");
         }

@@ -29,6 +29,11 @@ public sealed unsafe class MoeRuntime : INodeObserver, IDisposable
     private Task<ExpertPlacement>? _planning;
     private Task _warming = Task.CompletedTask;
     private volatile bool _stopped;
+    private long _lastPlanTicks;
+    private const int InlineWarmUps = 16;
+
+    /// <summary>Plans measured to take less than this run on the step thread (1 ms); longer ones on a worker thread.</summary>
+    private static readonly long InlinePlanTicks = System.Diagnostics.Stopwatch.Frequency / 1000;
     private int _stepsSincePlan;
     private long _coldUses;
 
@@ -218,7 +223,34 @@ public sealed unsafe class MoeRuntime : INodeObserver, IDisposable
         {
             _stepsSincePlan = 0;
             ExpertPlacementRequest request = Request();
-            _planning = Task.Run(() => scheduler.Plan(request));
+            if (_lastPlanTicks < InlinePlanTicks)
+            {
+                // A plan that takes less than a millisecond runs here, between two steps: a worker thread would compete
+                // with the backend's spinning workers for the cores and stall the next steps by more than that.
+                long start = System.Diagnostics.Stopwatch.GetTimestamp();
+                try
+                {
+                    Apply(scheduler.Plan(request));
+                }
+#pragma warning disable CA1031 // a failing scheduler keeps the placement in force
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    _logger?.LogError(ex, "MoE scheduler {Scheduler} failed to plan; keeping the current placement", SchedulerName);
+                }
+
+                _lastPlanTicks = System.Diagnostics.Stopwatch.GetTimestamp() - start;
+            }
+            else
+            {
+                _planning = Task.Run(() =>
+                {
+                    long start = System.Diagnostics.Stopwatch.GetTimestamp();
+                    ExpertPlacement plan = scheduler.Plan(request);
+                    _lastPlanTicks = System.Diagnostics.Stopwatch.GetTimestamp() - start;
+                    return plan;
+                });
+            }
         }
     }
 
@@ -316,7 +348,15 @@ public sealed unsafe class MoeRuntime : INodeObserver, IDisposable
         _resident = next;
         Placement = placement;
         Plans++;
-        if (Pageable && promoted.Count > 0)
+        if (Pageable && promoted.Count is > 0 and <= InlineWarmUps)
+        {
+            // A few experts are mapped in here with one call per matrix (from the page cache, typically microseconds).
+            foreach (int i in promoted)
+            {
+                ForEachRange(i, FileBackedMemory.Prefetch);
+            }
+        }
+        else if (Pageable && promoted.Count > 0)
         {
             // One warm-up at a time, and never after Dispose: the weights it reads belong to the model.
             Task previous = _warming;
