@@ -77,6 +77,8 @@ internal static class ChildRun
             ["rss_file"] = ProcessMemory.RssFile,
             ["rss_anon"] = ProcessMemory.RssAnon,
             ["cold_releases"] = moe.ColdReleases,
+            ["staged_reads"] = moe.StagedReads,
+            ["staging_us_per_read"] = moe.StagedReads > 0 ? moe.StagingSeconds * 1e6 / moe.StagedReads : 0,
             ["cold_uses"] = moe.ColdUses,
             ["advice_failures"] = MoeRuntime.PageAdviceFailures,
             ["model_rss"] = ProcessMemory.MappedFileRss(o.ChildModel!),

@@ -173,7 +173,9 @@ public sealed unsafe class CpuBackend : IBackend
     {
         WeightTensor? w = node.Inputs[2].Weight;
         ReadOnlySpan<float> routes = context.GetF32(node.Inputs[1]);
-        _expertMatMul.Run(_pool, threads, node, Input(node.Inputs[0], context), routes, context.GetF32(node.Output), context.Rows(node.Output), w is { Type: DType.F16 } && IsFiniteF16(w));
+        // With an expert store the stacked weight is not scanned for infinities: that would read (and map) every expert.
+        IExpertWeights? experts = context.ExpertWeights;
+        _expertMatMul.Run(_pool, threads, node, Input(node.Inputs[0], context), routes, context.GetF32(node.Output), context.Rows(node.Output), experts is null && w is { Type: DType.F16 } && IsFiniteF16(w), experts);
     }
 
     private void MoeRoute(GraphNode node, IExecutionContext context)

@@ -29,4 +29,10 @@ public interface IExecutionContext
 
     /// <summary>Cancellation of the step.</summary>
     CancellationToken CancellationToken { get; }
+
+    /// <summary>
+    /// Where routed experts' weights are (contract 1.2), or null: then every expert is read in place from the stacked
+    /// weight. Backends running <see cref="Graph.OpKind.ExpertMatMul"/> should ask it for each expert they use.
+    /// </summary>
+    IExpertWeights? ExpertWeights => null;
 }

@@ -53,10 +53,12 @@ public sealed class GraphExecutor
 
     /// <summary>
     /// Has <paramref name="observer"/> see the step after each node it observes: partitions are cut after those nodes so
-    /// their outputs can be read before later nodes reuse the memory. Call only between steps.
+    /// their outputs can be read before later nodes reuse the memory. An observer that is also <see cref="IExpertWeights"/>
+    /// tells backends where experts are. Call only between steps.
     /// </summary>
     public void SetObserver(INodeObserver? observer)
     {
+        _context.ExpertWeights = observer as IExpertWeights;
         _observer = observer;
         _partitions = SplitAtObserved(BackendPartitioner.Partition(_graph, Backends, _logger));
     }

@@ -24,6 +24,8 @@ internal sealed class StepExecutionContext : IExecutionContext
 
     public CancellationToken CancellationToken { get; set; }
 
+    public IExpertWeights? ExpertWeights { get; set; }
+
     public int Rows(GraphTensor tensor) => tensor.RowSpace switch
     {
         RowSpace.Tokens => Batch.TokenCount,

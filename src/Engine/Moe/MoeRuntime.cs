@@ -16,7 +16,7 @@ namespace LlmFramework.Engine.Moe;
 /// layer's last expert matmul, so the process holds only the resident experts plus the cold ones of one layer. This
 /// needs the experts in a file-backed memory map (GGUF); experts in owned memory (converted at load) stay resident.
 /// </summary>
-public sealed unsafe class MoeRuntime : INodeObserver, IDisposable
+public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposable
 {
     private readonly MoeOptions _options;
     private readonly ILogger? _logger;
@@ -24,6 +24,11 @@ public sealed unsafe class MoeRuntime : INodeObserver, IDisposable
     private readonly GraphNode[] _lastExpertNode;
     private readonly bool[][] _usedCold;
     private readonly List<int>[] _coldList;
+    private readonly int[][] _slotOf;
+    private readonly long[][] _matrixOffset;
+    private (Microsoft.Win32.SafeHandles.SafeFileHandle File, long Offset)[][]? _files;
+    private byte* _staging;
+    private int _slotsUsed;
     private volatile bool[] _resident;
     private volatile IMoeScheduler? _scheduler;
     private Task<ExpertPlacement>? _planning;
@@ -53,10 +58,18 @@ public sealed unsafe class MoeRuntime : INodeObserver, IDisposable
 
         _usedCold = new bool[shape.MoeLayerCount][];
         _coldList = new List<int>[shape.MoeLayerCount];
+        _slotOf = new int[shape.MoeLayerCount][];
+        _matrixOffset = new long[shape.MoeLayerCount][];
         for (int l = 0; l < shape.MoeLayerCount; l++)
         {
             _usedCold[l] = new bool[shape.ExpertCount];
             _coldList[l] = new List<int>(shape.ExpertCount);
+            _slotOf[l] = Enumerable.Repeat(-1, shape.ExpertCount).ToArray();
+            _matrixOffset[l] = new long[expertWeights[l].Length];
+            for (int j = 1; j < expertWeights[l].Length; j++)
+            {
+                _matrixOffset[l][j] = _matrixOffset[l][j - 1] + (expertWeights[l][j - 1].ByteLength / shape.ExpertCount);
+            }
         }
 
         IReadOnlyList<(ulong Start, ulong End, long Offset, string Path)> files = FileBackedMemory.FileMappings();
@@ -166,6 +179,8 @@ public sealed unsafe class MoeRuntime : INodeObserver, IDisposable
                     FileBackedMemory.NoFaultAround(w.Data, w.ByteLength);
                     FileBackedMemory.Evict(w.Data, w.ByteLength, mappings);
                 }
+
+                runtime.OpenFiles(mappings);
             }
 
             runtime.Apply(runtime.PlanNow());
@@ -279,6 +294,16 @@ public sealed unsafe class MoeRuntime : INodeObserver, IDisposable
         }
 
         _warming.Wait();
+        foreach (Microsoft.Win32.SafeHandles.SafeFileHandle handle in (_files ?? []).SelectMany(f => f).Select(f => f.File).Distinct())
+        {
+            handle.Dispose();
+        }
+
+        if (_staging is not null)
+        {
+            System.Runtime.InteropServices.NativeMemory.AlignedFree(_staging);
+            _staging = null;
+        }
     }
 
     /// <summary>Page-advice calls the kernel refused (0 when paging works).</summary>
@@ -305,9 +330,109 @@ public sealed unsafe class MoeRuntime : INodeObserver, IDisposable
     private ExpertPlacementRequest Request() => new(
         Shape,
         Counter.Snapshot(),
-        _options.ExpertBudgetBytes < 0 ? long.MaxValue : _options.ExpertBudgetBytes,
+        _options.ExpertBudgetBytes < 0 ? long.MaxValue : Math.Max(0, _options.ExpertBudgetBytes - StagingBytes),
         _options.DeviceCount,
         Placement);
+
+    /// <summary>
+    /// Bytes of the staging area cold experts are read into (one slot per expert a token chooses), taken out of the
+    /// budget the scheduler plans with; 0 when experts cannot be paged.
+    /// </summary>
+    public long StagingBytes => Pageable && _scheduler is not null ? (long)Shape.ExpertsPerToken * Shape.ExpertBytes : 0;
+
+    /// <summary>Cold experts served from the staging area (read from the file) rather than the memory map.</summary>
+    public long StagedReads { get; private set; }
+
+    /// <summary>Seconds spent reading cold experts into the staging area.</summary>
+    public double StagingSeconds { get; private set; }
+
+    /// <inheritdoc />
+    public byte* Locate(WeightTensor stacked, int moeLayer, int expert)
+    {
+        ArgumentNullException.ThrowIfNull(stacked);
+        WeightTensor[] weights = _expertWeights[moeLayer];
+        int j = Array.IndexOf(weights, stacked);
+        long bytes = stacked.ByteLength / Shape.ExpertCount;
+        int slot = _slotOf[moeLayer][expert];
+        if (j < 0 || slot < 0 || _staging is null)
+        {
+            return stacked.Data + (expert * bytes);
+        }
+
+        return _staging + ((long)slot * Shape.ExpertBytes) + _matrixOffset[moeLayer][j];
+    }
+
+    /// <summary>
+    /// Reads a cold expert's matrices from the checkpoint file into a free staging slot (the page cache serves them:
+    /// a copy, with no page faults or unmapping in this process); false when no slot is free or the read fails.
+    /// </summary>
+    private bool Stage(int moeLayer, int expert)
+    {
+        if (_files is null || _slotsUsed >= Shape.ExpertsPerToken)
+        {
+            return false;
+        }
+
+        if (_staging is null)
+        {
+            _staging = (byte*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)Math.Max(1, StagingBytes), 64);
+        }
+
+        int slot = _slotsUsed;
+        WeightTensor[] weights = _expertWeights[moeLayer];
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            for (int j = 0; j < weights.Length; j++)
+            {
+                long bytes = weights[j].ByteLength / Shape.ExpertCount;
+                (Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset) = _files[moeLayer][j];
+                var destination = new Span<byte>(_staging + ((long)slot * Shape.ExpertBytes) + _matrixOffset[moeLayer][j], checked((int)bytes));
+                long at = offset + (expert * bytes);
+                for (int done = 0; done < destination.Length;)
+                {
+                    int n = RandomAccess.Read(file, destination[done..], at + done);
+                    done += n > 0 ? n : throw new EndOfStreamException($"the checkpoint ends inside expert {expert} of MoE layer {moeLayer}");
+                }
+            }
+        }
+        catch (IOException ex)
+        {
+            _logger?.LogError(ex, "reading expert {Expert} of MoE layer {Layer} from the checkpoint failed; reading it through the memory map", expert, moeLayer);
+            return false;
+        }
+
+        _slotsUsed++;
+        _slotOf[moeLayer][expert] = slot;
+        StagedReads++;
+        StagingSeconds += (double)(System.Diagnostics.Stopwatch.GetTimestamp() - started) / System.Diagnostics.Stopwatch.Frequency;
+        return true;
+    }
+
+    /// <summary>Opens the checkpoint files the experts are mapped from, for staged reads.</summary>
+    private void OpenFiles(IReadOnlyList<(ulong Start, ulong End, long Offset, string Path)> mappings)
+    {
+        var handles = new Dictionary<string, Microsoft.Win32.SafeHandles.SafeFileHandle>(StringComparer.Ordinal);
+        var files = new (Microsoft.Win32.SafeHandles.SafeFileHandle, long)[_expertWeights.Length][];
+        for (int l = 0; l < _expertWeights.Length; l++)
+        {
+            files[l] = new (Microsoft.Win32.SafeHandles.SafeFileHandle, long)[_expertWeights[l].Length];
+            for (int j = 0; j < _expertWeights[l].Length; j++)
+            {
+                ulong address = (ulong)_expertWeights[l][j].Data;
+                (ulong start, _, long offset, string path) = mappings.First(m => address >= m.Start && address < m.End);
+                if (!handles.TryGetValue(path, out Microsoft.Win32.SafeHandles.SafeFileHandle? handle))
+                {
+                    handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+                    handles.Add(path, handle);
+                }
+
+                files[l][j] = (handle, offset + (long)(address - start));
+            }
+        }
+
+        _files = files;
+    }
 
     private ExpertPlacement PlanNow() => (_scheduler ?? throw new InvalidOperationException("no MoE scheduler is set")).Plan(Request());
 
@@ -395,7 +520,7 @@ public sealed unsafe class MoeRuntime : INodeObserver, IDisposable
                     used[e] = true;
                     _coldList[p.MoeLayer].Add(e);
                     Interlocked.Increment(ref _coldUses);
-                    if (Pageable)
+                    if (Pageable && !Stage(p.MoeLayer, e))
                     {
                         ForEachRange(i, FileBackedMemory.Prefetch);
                     }
@@ -413,6 +538,12 @@ public sealed unsafe class MoeRuntime : INodeObserver, IDisposable
         foreach (int e in _coldList[moeLayer])
         {
             _usedCold[moeLayer][e] = false;
+            if (_slotOf[moeLayer][e] >= 0)
+            {
+                _slotOf[moeLayer][e] = -1;
+                continue;
+            }
+
             if (Pageable && !resident[(moeLayer * Shape.ExpertCount) + e])
             {
                 ForEachRange((moeLayer * Shape.ExpertCount) + e, FileBackedMemory.Drop);
@@ -421,6 +552,7 @@ public sealed unsafe class MoeRuntime : INodeObserver, IDisposable
         }
 
         _coldList[moeLayer].Clear();
+        _slotsUsed = 0;
     }
 
     private delegate void RangeAction(byte* address, long length);

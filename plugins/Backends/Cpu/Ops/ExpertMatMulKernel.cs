@@ -1,3 +1,4 @@
+using LlmFramework.Abstractions.Execution;
 using LlmFramework.Abstractions.Graph;
 using LlmFramework.Abstractions.Tensors;
 using LlmFramework.Backends.Cpu.Kernels;
@@ -25,7 +26,7 @@ internal sealed unsafe class ExpertMatMulKernel(MatMulWork matMul)
     /// <param name="y">y [T, S*N].</param>
     /// <param name="tokens">T.</param>
     /// <param name="finiteF16">For F16 weights: they hold no infinity or NaN.</param>
-    public void Run(WorkerPool pool, int threads, GraphNode node, ReadOnlySpan<float> x, ReadOnlySpan<float> routes, Span<float> y, int tokens, bool finiteF16)
+    public void Run(WorkerPool pool, int threads, GraphNode node, ReadOnlySpan<float> x, ReadOnlySpan<float> routes, Span<float> y, int tokens, bool finiteF16, IExpertWeights? experts = null)
     {
         ExpertMatMulParams p = node.GetParams<ExpertMatMulParams>();
         WeightTensor w = Weight(node);
@@ -58,7 +59,7 @@ internal sealed unsafe class ExpertMatMulKernel(MatMulWork matMul)
                     Buffer.MemoryCopy(xp + (row * k), xs + ((long)i * k), (long)k * sizeof(float), (long)k * sizeof(float));
                 }
 
-                matMul.Run(pool, threads, ExpertRows(node, e), w.Type, n, k, xs, entries.Length, ys, finiteF16);
+                matMul.Run(pool, threads, ExpertRows(node, e, experts), w.Type, n, k, xs, entries.Length, ys, finiteF16);
                 for (int i = 0; i < entries.Length; i++)
                 {
                     Buffer.MemoryCopy(ys + ((long)i * n), yp + ((long)entries[i] * n), (long)n * sizeof(float), (long)n * sizeof(float));
@@ -68,12 +69,17 @@ internal sealed unsafe class ExpertMatMulKernel(MatMulWork matMul)
     }
 
     /// <summary>
-    /// Where the N weight rows of <paramref name="expert"/> are: today rows e*N .. e*N+N-1 of the stacked weight, in
-    /// place. The one place that says so: an expert store (cold experts resident elsewhere) will answer here.
+    /// Where the N weight rows of <paramref name="expert"/> are: the engine's expert store when the step has one (a cold
+    /// expert may be in a staging copy), else rows e*N .. e*N+N-1 of the stacked weight, in place.
     /// </summary>
-    private byte* ExpertRows(GraphNode node, int expert)
+    private byte* ExpertRows(GraphNode node, int expert, IExpertWeights? experts)
     {
         WeightTensor w = Weight(node);
+        if (experts is not null)
+        {
+            return experts.Locate(w, node.GetParams<ExpertMatMulParams>().MoeLayer, expert);
+        }
+
         long rowsPerExpert = w.Rows / node.GetParams<ExpertMatMulParams>().ExpertCount;
         return w.Data + (expert * rowsPerExpert * w.RowBytes);
     }
