@@ -69,47 +69,65 @@ if (!File.Exists(path))
 }
 
 Console.WriteLine($"model {Path.GetFileName(path)}: {new FileInfo(path).Length / 1048576.0:F1} MiB; {o.Threads} threads; decode {o.Tokens} tokens after {o.Warmup} warm-up tokens; Zipf s = {o.Zipf} (top 25% of experts get {ZipfRouteBackend.TopShare(o.Experts, o.Zipf, 0.25):P0} of one draw)");
-var results = new List<JsonElement>();
-foreach (string routing in o.Routings)
+// Rounds: every (routing, fraction) runs once per round in a fresh process, rounds repeat --repeat times, and a row's
+// ratio is the median over rounds of its speed / the all-resident speed of the same round. This machine's speed drifts
+// by up to 2x over minutes; interleaving cancels the drift that separate blocks of runs would fold into the ratios.
+var runs = new Dictionary<(string Routing, double Fraction), List<JsonElement>>();
+int[] llamaPrompt = ChildRun.Prompt(16, spec.VocabSize, seed: 10);
+LlamaCppReference? llama = o.LlamaCpp ? new LlamaCppReference(path, o.Threads, contextSize: 16 + o.Tokens + 1, exactAttention: false) : null;
+llama?.Bench(llamaPrompt, o.Tokens);
+var llamaTps = new List<double>();
+for (int round = 0; round < o.Repeat; round++)
 {
-    foreach (double fraction in o.Fractions)
+    foreach (string routing in o.Routings)
     {
-        // Each row is the median (by decode speed) of --repeat fresh processes: single runs on a shared machine vary a lot.
-        var runs = new List<JsonElement>();
-        for (int i = 0; i < o.Repeat; i++)
+        foreach (double fraction in o.Fractions)
         {
             JsonElement run = ChildRun.Spawn(path, routing, fraction, o);
             Console.Error.WriteLine(run.ToString());
-            runs.Add(run);
+            (runs.TryGetValue((routing, fraction), out List<JsonElement>? list) ? list : runs[(routing, fraction)] = []).Add(run);
         }
+    }
 
-        results.Add(runs.OrderBy(x => x.GetProperty("decode_tps").GetDouble()).ElementAt(runs.Count / 2));
+    if (llama is not null)
+    {
+        llamaTps.Add(llama.Bench(llamaPrompt, o.Tokens).DecodeTps);
     }
 }
 
-Console.WriteLine();
-Console.WriteLine("| routing | resident | budget MiB | decode tok/s | vs 100 % | cold experts / token | peak RSS MiB | RSS file MiB |");
-Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
-foreach (JsonElement r in results)
+static double Tps(JsonElement r) => r.GetProperty("decode_tps").GetDouble();
+static double Median(IEnumerable<double> values)
 {
-    string routing = r.GetProperty("routing").GetString()!;
-    double all = results.First(x => x.GetProperty("routing").GetString() == routing && x.GetProperty("fraction").GetDouble() == o.Fractions.Max()).GetProperty("decode_tps").GetDouble();
-    double tps = r.GetProperty("decode_tps").GetDouble();
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"| {routing} | {r.GetProperty("fraction").GetDouble():P1} | {r.GetProperty("budget_bytes").GetInt64() / 1048576.0:F1} | {tps:F1} | {tps / all:P0} | {r.GetProperty("cold_uses_per_token").GetDouble():F2} | {r.GetProperty("peak_rss").GetInt64() / 1048576.0:F1} | {r.GetProperty("rss_file").GetInt64() / 1048576.0:F1} |"));
+    double[] v = [.. values.Order()];
+    return v.Length % 2 == 1 ? v[v.Length / 2] : (v[(v.Length / 2) - 1] + v[v.Length / 2]) / 2;
 }
 
-if (o.LlamaCpp)
+var results = new List<JsonElement>();
+Console.WriteLine();
+Console.WriteLine("| routing | resident | budget MiB | decode tok/s (median) | vs 100 % (median of per-round ratios) | per-round ratios | cold experts / token | peak RSS MiB | RSS file MiB |");
+Console.WriteLine("|---|---:|---:|---:|---:|---|---:|---:|---:|");
+foreach (string routing in o.Routings)
 {
-    int[] prompt = ChildRun.Prompt(16, spec.VocabSize, seed: 10);
-    using var reference = new LlamaCppReference(path, o.Threads, contextSize: 16 + o.Tokens + 1, exactAttention: false);
-    reference.Bench(prompt, o.Tokens);
-    var runs = Enumerable.Range(0, 3).Select(_ => reference.Bench(prompt, o.Tokens).DecodeTps).Order().ToList();
-    double ours = results.FirstOrDefault(x => x.GetProperty("routing").GetString() == "model" && x.GetProperty("fraction").GetDouble() == 1).ValueKind == JsonValueKind.Undefined
-        ? double.NaN
-        : results.First(x => x.GetProperty("routing").GetString() == "model" && x.GetProperty("fraction").GetDouble() == 1).GetProperty("decode_tps").GetDouble();
+    List<JsonElement> baseline = runs[(routing, o.Fractions.Max())];
+    foreach (double fraction in o.Fractions)
+    {
+        List<JsonElement> rows = runs[(routing, fraction)];
+        double[] ratios = [.. rows.Select((r, round) => Tps(r) / Tps(baseline[round]))];
+        JsonElement r = rows.OrderBy(Tps).ElementAt(rows.Count / 2);
+        results.Add(r);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {routing} | {fraction:P1} | {r.GetProperty("budget_bytes").GetInt64() / 1048576.0:F1} | {Median(rows.Select(Tps)):F1} | {Median(ratios):P0} | {string.Join(" ", ratios.Select(x => x.ToString("P0", CultureInfo.InvariantCulture)))} | {r.GetProperty("cold_uses_per_token").GetDouble():F2} | {rows.Max(x => x.GetProperty("peak_rss").GetInt64()) / 1048576.0:F1} | {r.GetProperty("rss_file").GetInt64() / 1048576.0:F1} |"));
+    }
+}
+
+if (llama is not null && runs.ContainsKey(("model", o.Fractions.Max())))
+{
+    double[] ours = [.. runs[("model", o.Fractions.Max())].Select(Tps)];
+    double[] ratios = [.. ours.Zip(llamaTps, (a, b) => a / b)];
     Console.WriteLine();
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"llama.cpp decode on the same file: {runs[1]:F1} tok/s (median of 3); ours all resident, model routing: {ours:F1} tok/s = {ours / runs[1]:F2}x"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"llama.cpp decode on the same file (one run per round, between ours): median {Median(llamaTps):F1} tok/s; ours all resident with the model's routing: median {Median(ours):F1} tok/s; ours / llama.cpp per round: {string.Join(" ", ratios.Select(x => x.ToString("F2", CultureInfo.InvariantCulture)))} (median {Median(ratios):F2}x)"));
+    llama.Dispose();
 }
 
 return 0;
