@@ -17,6 +17,10 @@ internal sealed unsafe class ExpertMatMulKernel(MatMulWork matMul)
     private readonly ExpertBatches _batches = new();
     private readonly ScratchBuffer _x = new();
     private readonly ScratchBuffer _y = new();
+    private readonly ExpertsInParallel _parallel = new();
+
+    /// <summary>Batches of at most this many rows per expert run one expert per thread instead of splitting each expert's matmul.</summary>
+    private const int ExpertPerThreadRows = 4;
 
     /// <param name="pool">The backend's workers.</param>
     /// <param name="threads">Threads to use.</param>
@@ -38,6 +42,20 @@ internal sealed unsafe class ExpertMatMulKernel(MatMulWork matMul)
         if (_batches.LargestBatch == 0 || n == 0)
         {
             return;
+        }
+
+        if (threads > 1 && _batches.LargestBatch <= ExpertPerThreadRows)
+        {
+            fixed (float* xp = x)
+            fixed (float* yp = y)
+            {
+                _parallel.Prepare(pool, threads, _batches, node, experts, w.Type, n, k, s, xPerSlot, xp, yp, finiteF16);
+                if (_parallel.ExpertsWithTokens >= threads)
+                {
+                    pool.Run(_parallel, threads);
+                    return;
+                }
+            }
         }
 
         float* xs = _x.Get((long)_batches.LargestBatch * k);
@@ -72,7 +90,7 @@ internal sealed unsafe class ExpertMatMulKernel(MatMulWork matMul)
     /// Where the N weight rows of <paramref name="expert"/> are: the engine's expert store when the step has one (a cold
     /// expert may be in a staging copy), else rows e*N .. e*N+N-1 of the stacked weight, in place.
     /// </summary>
-    private byte* ExpertRows(GraphNode node, int expert, IExpertWeights? experts)
+    internal static byte* ExpertRows(GraphNode node, int expert, IExpertWeights? experts)
     {
         WeightTensor w = Weight(node);
         if (experts is not null)

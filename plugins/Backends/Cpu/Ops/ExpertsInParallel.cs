@@ -1,0 +1,101 @@
+using LlmFramework.Abstractions.Execution;
+using LlmFramework.Abstractions.Graph;
+using LlmFramework.Abstractions.Tensors;
+using LlmFramework.Backends.Cpu.Kernels;
+using LlmFramework.Backends.Cpu.Threading;
+
+namespace LlmFramework.Backends.Cpu.Ops;
+
+/// <summary>
+/// The experts of one ExpertMatMul spread over the threads, each expert's matmul on one thread with its own scratch
+/// (for decode-sized batches: a few rows per expert, where splitting one small matmul over threads costs more in
+/// synchronisation than it saves). Each (token, slot) entry belongs to one expert, so workers write disjoint rows.
+/// </summary>
+internal sealed unsafe class ExpertsInParallel : ParallelWork
+{
+    private MatMulWork[] _matMuls = [];
+    private ScratchBuffer[] _xs = [];
+    private ScratchBuffer[] _ys = [];
+    private int[] _experts = [];
+    private nint[] _rows = [];
+    private int _expertCount;
+    private int _next;
+    private ExpertBatches _batches = null!;
+    private WorkerPool _pool = null!;
+    private DType _type;
+    private int _n;
+    private int _k;
+    private int _s;
+    private bool _xPerSlot;
+    private bool _finiteF16;
+    private float* _x;
+    private float* _y;
+
+    /// <summary>The experts with tokens in <paramref name="batches"/>, their rows found as the kernel finds them (on this thread).</summary>
+    public void Prepare(WorkerPool pool, int threads, ExpertBatches batches, GraphNode node, IExpertWeights? source, DType type, int n, int k, int s, bool xPerSlot, float* x, float* y, bool finiteF16)
+    {
+        int expertCount = node.GetParams<ExpertMatMulParams>().ExpertCount;
+        if (_matMuls.Length < threads)
+        {
+            _matMuls = [.. Enumerable.Range(0, threads).Select(_ => new MatMulWork())];
+            _xs = [.. Enumerable.Range(0, threads).Select(_ => new ScratchBuffer())];
+            _ys = [.. Enumerable.Range(0, threads).Select(_ => new ScratchBuffer())];
+        }
+
+        if (_experts.Length < expertCount)
+        {
+            _experts = new int[expertCount];
+            _rows = new nint[expertCount];
+        }
+
+        _expertCount = 0;
+        for (int e = 0; e < expertCount; e++)
+        {
+            if (batches.CountOf(e) > 0)
+            {
+                _experts[_expertCount] = e;
+                _rows[_expertCount] = (nint)ExpertMatMulKernel.ExpertRows(node, e, source);
+                _expertCount++;
+            }
+        }
+
+        _batches = batches;
+        _pool = pool;
+        _type = type;
+        _n = n;
+        _k = k;
+        _s = s;
+        _xPerSlot = xPerSlot;
+        _x = x;
+        _y = y;
+        _finiteF16 = finiteF16;
+        _next = 0;
+    }
+
+    /// <summary>Experts that have tokens this step.</summary>
+    public int ExpertsWithTokens => _expertCount;
+
+    /// <inheritdoc />
+    public override void Run(int worker, int workerCount)
+    {
+        float* xs = _xs[worker].Get((long)_batches.LargestBatch * _k);
+        float* ys = _ys[worker].Get((long)_batches.LargestBatch * _n);
+        int i;
+        while ((i = Interlocked.Increment(ref _next) - 1) < _expertCount)
+        {
+            ReadOnlySpan<int> entries = _batches.EntriesOf(_experts[i]);
+            for (int j = 0; j < entries.Length; j++)
+            {
+                long row = _xPerSlot ? entries[j] : entries[j] / _s;
+                Buffer.MemoryCopy(_x + (row * _k), xs + ((long)j * _k), (long)_k * sizeof(float), (long)_k * sizeof(float));
+            }
+
+            // One thread: MatMulWork runs it inline without touching the pool.
+            _matMuls[worker].Run(_pool, 1, (byte*)_rows[i], _type, _n, _k, xs, entries.Length, ys, _finiteF16);
+            for (int j = 0; j < entries.Length; j++)
+            {
+                Buffer.MemoryCopy(ys + ((long)j * _n), _y + ((long)entries[j] * _n), (long)_n * sizeof(float), (long)_n * sizeof(float));
+            }
+        }
+    }
+}
