@@ -60,6 +60,9 @@ internal static partial class FileBackedMemory
     /// </summary>
     public const long FaultAroundBytes = 64 * 1024;
 
+    /// <summary>Drops the whole pages inside [address, address + length) from this process, and nothing around them.</summary>
+    public static unsafe void DropExact(byte* address, long length) => _ = Advise(address, length, MadvDontNeed);
+
     /// <summary>
     /// Drops [address, address + length) from this process, widened to the aligned fault-around windows it touches,
     /// so the neighbours' edge pages a fault mapped in go too (a resident neighbour just faults them in again).

@@ -174,12 +174,6 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
             if (runtime.Pageable)
             {
                 IReadOnlyList<(ulong Start, ulong End, long Offset, string Path)> mappings = FileBackedMemory.FileMappings();
-                foreach (WeightTensor w in weights.SelectMany(ws => ws))
-                {
-                    FileBackedMemory.NoFaultAround(w.Data, w.ByteLength);
-                    FileBackedMemory.Evict(w.Data, w.ByteLength, mappings);
-                }
-
                 runtime.OpenFiles(mappings);
             }
 
@@ -322,7 +316,7 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
         {
             if (!resident[i])
             {
-                ForEachRange(i, FileBackedMemory.Drop);
+                ForEachRange(i, FileBackedMemory.DropExact);
             }
         }
     }
@@ -473,6 +467,10 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
         _resident = next;
         Placement = placement;
         Plans++;
+
+        // Faults on resident experts map whole page-cache folios, which can reach into cold neighbours: drop those pages
+        // (exactly, so the resident experts' own pages stay) each time a placement is applied.
+        DropColdExperts();
         if (Pageable && promoted.Count is > 0 and <= InlineWarmUps)
         {
             // A few experts are mapped in here with one call per matrix (from the page cache, typically microseconds).
