@@ -11,7 +11,6 @@ namespace LlmFramework.Engine.Moe;
 /// </summary>
 internal static partial class FileBackedMemory
 {
-    private const int MadvRandom = 1;
     private const int MadvWillNeed = 3;
     private const int MadvDontNeed = 4;
 
@@ -81,12 +80,6 @@ internal static partial class FileBackedMemory
     /// </summary>
     public static unsafe void Prefetch(byte* address, long length) => _ = Advise(address, length, MadvWillNeed);
 
-    /// <summary>
-    /// Marks [address, address + length) for random access (MADV_RANDOM): no read-ahead and no fault-around, so touching
-    /// one cold expert does not map its neighbours' pages in (which nothing would drop again).
-    /// </summary>
-    public static unsafe void NoFaultAround(byte* address, long length) => Advise(address, length, MadvRandom);
-
     /// <summary>Reads one byte per page so the range is mapped in (a promotion's warm-up; runs off the step thread).</summary>
     public static unsafe long Touch(byte* address, long length)
     {
@@ -118,40 +111,7 @@ internal static partial class FileBackedMemory
         return rc;
     }
 
-    /// <summary>
-    /// Unmaps [address, address + length) and evicts its file pages from the page cache (posix_fadvise
-    /// POSIX_FADV_DONTNEED), so later faults read them back as single pages. Needed once at start on kernels whose
-    /// page cache holds large folios: a fault maps the whole folio, which would map the neighbouring experts too.
-    /// </summary>
-    public static unsafe void Evict(byte* address, long length, IReadOnlyList<(ulong Start, ulong End, long Offset, string Path)> mappings)
-    {
-        if (!IsSupported || length <= 0)
-        {
-            return;
-        }
-
-        _ = Advise(address, length, MadvDontNeed);
-        foreach ((ulong start, ulong end, long offset, string path) in mappings)
-        {
-            if ((ulong)address >= start && (ulong)address + (ulong)length <= end)
-            {
-                using Microsoft.Win32.SafeHandles.SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-                long fileOffset = offset + (long)((ulong)address - start);
-                if (posix_fadvise((int)file.DangerousGetHandle(), fileOffset, length, PosixFadvDontNeed) != 0)
-                {
-                    Interlocked.Increment(ref s_failures);
-                }
-
-                return;
-            }
-        }
-    }
-
-    private const int PosixFadvDontNeed = 4;
-
     [LibraryImport("libc", SetLastError = true)]
     private static partial int madvise(nint address, nuint length, int advice);
 
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int posix_fadvise(int fd, long offset, long length, int advice);
 }
