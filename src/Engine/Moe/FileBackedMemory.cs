@@ -80,18 +80,6 @@ internal static partial class FileBackedMemory
     /// </summary>
     public static unsafe void Prefetch(byte* address, long length) => _ = Advise(address, length, MadvWillNeed);
 
-    /// <summary>Reads one byte per page so the range is mapped in (a promotion's warm-up; runs off the step thread).</summary>
-    public static unsafe long Touch(byte* address, long length)
-    {
-        long sum = 0;
-        for (long i = 0; i < length; i += PageSize)
-        {
-            sum += address[i];
-        }
-
-        return sum;
-    }
-
     private static unsafe int Advise(byte* address, long length, int advice)
     {
         if (!IsSupported || length <= 0)

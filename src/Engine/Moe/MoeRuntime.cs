@@ -10,11 +10,11 @@ namespace LlmFramework.Engine.Moe;
 /// <summary>
 /// The engine's side of expert scheduling for one MoE model. It reads every step's routes right after each
 /// <see cref="OpKind.MoeRoute"/> node and counts them (<see cref="Counter"/>); it asks the scheduler for a placement
-/// every <see cref="MoeOptions.RebalanceSteps"/> steps on a worker thread and applies it at the next step boundary
-/// (demotions first, so resident bytes stay within the budget; promotions are warmed up in the background). Resident
-/// experts stay mapped; a cold expert's pages are asked for when the router picks it and dropped again after the
-/// layer's last expert matmul, so the process holds only the resident experts plus the cold ones of one layer. This
-/// needs the experts in a file-backed memory map (GGUF); experts in owned memory (converted at load) stay resident.
+/// every <see cref="MoeOptions.RebalanceSteps"/> steps (between steps on the step thread while plans are quick, else on a
+/// worker thread, applied at a later step boundary; a plan over the budget is refused). Resident experts are read in
+/// place from the memory map; a cold expert chosen by the router is read from the checkpoint file into a staging slot
+/// (<see cref="Locate"/> tells the backend where), so its pages are never mapped. This needs the experts in a
+/// file-backed memory map (GGUF on Linux); experts in owned memory (converted at load) stay resident.
 /// </summary>
 public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposable
 {
@@ -32,17 +32,14 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
     private volatile bool[] _resident;
     private volatile IMoeScheduler? _scheduler;
     private Task<ExpertPlacement>? _planning;
-    private Task _warming = Task.CompletedTask;
-    private volatile bool _stopped;
     private long _lastPlanTicks;
-    private const int InlineWarmUps = 16;
 
     /// <summary>Plans measured to take less than this run on the step thread (1 ms); longer ones on a worker thread.</summary>
     private static readonly long InlinePlanTicks = System.Diagnostics.Stopwatch.Frequency / 1000;
     private int _stepsSincePlan;
     private long _coldUses;
 
-    private MoeRuntime(MoeModelShape shape, WeightTensor[][] expertWeights, GraphNode[] lastExpertNode, MoeOptions options, ILogger? logger)
+    private MoeRuntime(MoeModelShape shape, WeightTensor[][] expertWeights, GraphNode[] lastExpertNode, MoeOptions options, ILogger? logger, IReadOnlyList<(ulong Start, ulong End, long Offset, string Path)> files)
     {
         Shape = shape;
         _expertWeights = expertWeights;
@@ -72,7 +69,6 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
             }
         }
 
-        IReadOnlyList<(ulong Start, ulong End, long Offset, string Path)> files = FileBackedMemory.FileMappings();
         Pageable = FileBackedMemory.IsSupported && expertWeights.SelectMany(w => w).All(w => files.Any(f => (ulong)w.Data >= f.Start && (ulong)(w.Data + w.ByteLength) <= f.End));
         Placement = ExpertPlacement.AllResident(shape);
         _resident = Enumerable.Repeat(true, shape.MoeLayerCount * shape.ExpertCount).ToArray();
@@ -168,12 +164,12 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
 
         long expertBytes = weights.Max(ws => ws.Sum(w => w.ByteLength / experts));
         var shape = new MoeModelShape(layers, experts, routes[0].ExpertsPerToken, expertBytes);
-        var runtime = new MoeRuntime(shape, weights.Select(w => w.ToArray()).ToArray(), last, options, logger);
+        IReadOnlyList<(ulong Start, ulong End, long Offset, string Path)> mappings = FileBackedMemory.FileMappings();
+        var runtime = new MoeRuntime(shape, weights.Select(w => w.ToArray()).ToArray(), last, options, logger, mappings);
         if (options.Scheduler is not null)
         {
             if (runtime.Pageable)
             {
-                IReadOnlyList<(ulong Start, ulong End, long Offset, string Path)> mappings = FileBackedMemory.FileMappings();
                 runtime.OpenFiles(mappings);
             }
 
@@ -274,10 +270,9 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
         }
     }
 
-    /// <summary>Stops planning and waits for background work (a plan, a promotion's warm-up); call before the model is disposed.</summary>
+    /// <summary>Waits for a plan in progress and frees the staging area and file handles; call before the model is disposed.</summary>
     public void Dispose()
     {
-        _stopped = true;
         try
         {
             _planning?.Wait();
@@ -287,7 +282,6 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
             // A failed plan is not applied; nothing to clean up.
         }
 
-        _warming.Wait();
         foreach (Microsoft.Win32.SafeHandles.SafeFileHandle handle in (_files ?? []).SelectMany(f => f).Select(f => f.File).Distinct())
         {
             handle.Dispose();
@@ -452,10 +446,6 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
             if (old[i] && !next[i])
             {
                 Demotions++;
-                if (Pageable)
-                {
-                    ForEachRange(i, FileBackedMemory.Drop);
-                }
             }
             else if (!old[i] && next[i])
             {
@@ -468,34 +458,16 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
         Placement = placement;
         Plans++;
 
-        // Faults on resident experts map whole page-cache folios, which can reach into cold neighbours: drop those pages
-        // (exactly, so the resident experts' own pages stay) each time a placement is applied.
+        // Drops the demoted experts, and the pages of cold neighbours that faults on resident experts mapped in (a fault
+        // maps a whole page-cache folio): exactly, so the resident experts' own pages stay.
         DropColdExperts();
-        if (Pageable && promoted.Count is > 0 and <= InlineWarmUps)
+        if (Pageable)
         {
-            // A few experts are mapped in here with one call per matrix (from the page cache, typically microseconds).
+            // Promoted experts are read in place from now on: ask for read-ahead of any pages the page cache lacks.
             foreach (int i in promoted)
             {
                 ForEachRange(i, FileBackedMemory.Prefetch);
             }
-        }
-        else if (Pageable && promoted.Count > 0)
-        {
-            // One warm-up at a time, and never after Dispose: the weights it reads belong to the model.
-            Task previous = _warming;
-            _warming = Task.Run(() =>
-            {
-                previous.Wait();
-                foreach (int i in promoted)
-                {
-                    if (_stopped)
-                    {
-                        return;
-                    }
-
-                    ForEachRange(i, (p, n) => FileBackedMemory.Touch(p, n));
-                }
-            });
         }
     }
 

@@ -71,18 +71,30 @@ internal sealed unsafe class ExpertMatMulKernel(MatMulWork matMul)
                     continue;
                 }
 
-                for (int i = 0; i < entries.Length; i++)
-                {
-                    long row = xPerSlot ? entries[i] : entries[i] / s;
-                    Buffer.MemoryCopy(xp + (row * k), xs + ((long)i * k), (long)k * sizeof(float), (long)k * sizeof(float));
-                }
+                Gather(entries, xp, xs, k, s, xPerSlot);
 
                 matMul.Run(pool, threads, ExpertRows(node, e, experts), w.Type, n, k, xs, entries.Length, ys, finiteF16);
-                for (int i = 0; i < entries.Length; i++)
-                {
-                    Buffer.MemoryCopy(ys + ((long)i * n), yp + ((long)entries[i] * n), (long)n * sizeof(float), (long)n * sizeof(float));
-                }
+                Scatter(entries, ys, yp, n);
             }
+        }
+    }
+
+    /// <summary>Copies the input rows of one expert's entries (token rows, or token slots) into contiguous <paramref name="xs"/>.</summary>
+    internal static void Gather(ReadOnlySpan<int> entries, float* x, float* xs, int k, int s, bool xPerSlot)
+    {
+        for (int i = 0; i < entries.Length; i++)
+        {
+            long row = xPerSlot ? entries[i] : entries[i] / s;
+            Buffer.MemoryCopy(x + (row * k), xs + ((long)i * k), (long)k * sizeof(float), (long)k * sizeof(float));
+        }
+    }
+
+    /// <summary>Copies one expert's contiguous output rows <paramref name="ys"/> to their (token, slot) rows of <paramref name="y"/>.</summary>
+    internal static void Scatter(ReadOnlySpan<int> entries, float* ys, float* y, int n)
+    {
+        for (int i = 0; i < entries.Length; i++)
+        {
+            Buffer.MemoryCopy(ys + ((long)i * n), y + ((long)entries[i] * n), (long)n * sizeof(float), (long)n * sizeof(float));
         }
     }
 

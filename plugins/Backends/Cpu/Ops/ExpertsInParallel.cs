@@ -84,18 +84,11 @@ internal sealed unsafe class ExpertsInParallel : ParallelWork
         while ((i = Interlocked.Increment(ref _next) - 1) < _expertCount)
         {
             ReadOnlySpan<int> entries = _batches.EntriesOf(_experts[i]);
-            for (int j = 0; j < entries.Length; j++)
-            {
-                long row = _xPerSlot ? entries[j] : entries[j] / _s;
-                Buffer.MemoryCopy(_x + (row * _k), xs + ((long)j * _k), (long)_k * sizeof(float), (long)_k * sizeof(float));
-            }
+            ExpertMatMulKernel.Gather(entries, _x, xs, _k, _s, _xPerSlot);
 
             // One thread: MatMulWork runs it inline without touching the pool.
             _matMuls[worker].Run(_pool, 1, (byte*)_rows[i], _type, _n, _k, xs, entries.Length, ys, _finiteF16);
-            for (int j = 0; j < entries.Length; j++)
-            {
-                Buffer.MemoryCopy(ys + ((long)j * _n), _y + ((long)entries[j] * _n), (long)_n * sizeof(float), (long)_n * sizeof(float));
-            }
+            ExpertMatMulKernel.Scatter(entries, ys, _y, _n);
         }
     }
 }
