@@ -17,7 +17,7 @@ public static class ContractVersion
     public const int Major = 1;
 
     /// <summary>Additive-change number.</summary>
-    public const int Minor = 2;
+    public const int Minor = 3;
 
     /// <summary>The contract version of this assembly as a <see cref="Version"/>.</summary>
     public static Version Current => new(Major, Minor);
