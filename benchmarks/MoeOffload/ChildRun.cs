@@ -38,6 +38,7 @@ internal static class ChildRun
                 ExpertBudgetBytes = budget,
                 RebalanceSteps = 8,
                 WindowSteps = 512,
+                PrefetchNextLayer = o.Prefetch,
             },
         };
         using var engine = new InferenceEngine(model, backends, options);
@@ -83,6 +84,9 @@ internal static class ChildRun
             ["staged_reads"] = moe.StagedReads,
             ["staging_us_per_read"] = moe.StagedReads > 0 ? moe.StagingSeconds * 1e6 / moe.StagedReads : 0,
             ["cold_uses"] = moe.ColdUses,
+            ["prediction_hit_rate"] = moe.PredictionChecks > 0 ? (double)moe.PredictionHits / moe.PredictionChecks : 0,
+            ["cold_prefetches"] = moe.ColdPrefetches,
+            ["cold_prefetch_hits"] = moe.ColdPrefetchHits,
             ["advice_failures"] = MoeRuntime.PageAdviceFailures,
             ["model_rss"] = ProcessMemory.MappedFileRss(o.ChildModel!),
             ["mapped_resident"] = Mapped(model, moe, resident: true),
@@ -136,6 +140,7 @@ internal static class ChildRun
             "--zipf", o.Zipf.ToString(CultureInfo.InvariantCulture), "--tokens", o.Tokens.ToString(CultureInfo.InvariantCulture),
             "--warmup", o.Warmup.ToString(CultureInfo.InvariantCulture), "--threads", o.Threads.ToString(CultureInfo.InvariantCulture),
             .. (o.Profile ? new[] { "--profile" } : []),
+            .. (o.Prefetch ? Array.Empty<string>() : ["--no-prefetch"]),
         ];
         foreach (string a in arguments)
         {

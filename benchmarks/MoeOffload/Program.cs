@@ -104,8 +104,8 @@ static double Median(IEnumerable<double> values)
 
 var results = new List<JsonElement>();
 Console.WriteLine();
-Console.WriteLine("| routing | resident | budget MiB | decode tok/s (median) | vs 100 % (median of per-round ratios) | per-round ratios | cold experts / token | peak RSS MiB | RSS file MiB |");
-Console.WriteLine("|---|---:|---:|---:|---:|---|---:|---:|---:|");
+Console.WriteLine("| routing | resident | budget MiB | decode tok/s (median) | vs 100 % (median of per-round ratios) | per-round ratios | cold experts / token | next-layer prediction hits | peak RSS MiB | RSS file MiB |");
+Console.WriteLine("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|");
 foreach (string routing in o.Routings)
 {
     List<JsonElement> baseline = runs[(routing, o.Fractions.Max())];
@@ -116,7 +116,7 @@ foreach (string routing in o.Routings)
         JsonElement r = rows.OrderBy(Tps).ElementAt(rows.Count / 2);
         results.Add(r);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {routing} | {fraction:P1} | {r.GetProperty("budget_bytes").GetInt64() / 1048576.0:F1} | {Median(rows.Select(Tps)):F1} | {Median(ratios):P0} | {string.Join(" ", ratios.Select(x => x.ToString("P0", CultureInfo.InvariantCulture)))} | {r.GetProperty("cold_uses_per_token").GetDouble():F2} | {rows.Max(x => x.GetProperty("peak_rss").GetInt64()) / 1048576.0:F1} | {r.GetProperty("rss_file").GetInt64() / 1048576.0:F1} |"));
+            $"| {routing} | {fraction:P1} | {r.GetProperty("budget_bytes").GetInt64() / 1048576.0:F1} | {Median(rows.Select(Tps)):F1} | {Median(ratios):P0} | {string.Join(" ", ratios.Select(x => x.ToString("P0", CultureInfo.InvariantCulture)))} | {r.GetProperty("cold_uses_per_token").GetDouble():F2} | {r.GetProperty("prediction_hit_rate").GetDouble():P0} | {rows.Max(x => x.GetProperty("peak_rss").GetInt64()) / 1048576.0:F1} | {r.GetProperty("rss_file").GetInt64() / 1048576.0:F1} |"));
     }
 }
 

@@ -20,6 +20,13 @@ public sealed record MoeOptions
     /// <summary>Devices the scheduler may spread experts over.</summary>
     public int DeviceCount { get; init; } = 1;
 
+    /// <summary>
+    /// Predict the next MoE layer's experts from the current layer's hidden state and ask the kernel to read the cold
+    /// ones ahead (asynchronous read-ahead into the page cache: it pays when cold experts are not cached, and costs a
+    /// few microseconds when they are). Config Moe:PrefetchNextLayer.
+    /// </summary>
+    public bool PrefetchNextLayer { get; init; } = true;
+
     /// <summary>Saved statistics to start from (a warm restart), or null.</summary>
     public ExpertLoad? InitialLoad { get; init; }
 

@@ -12,8 +12,9 @@ namespace LlmFramework.Engine.Moe;
 /// <see cref="OpKind.MoeRoute"/> node and counts them (<see cref="Counter"/>); it asks the scheduler for a placement
 /// every <see cref="MoeOptions.RebalanceSteps"/> steps (between steps on the step thread while plans are quick, else on a
 /// worker thread, applied at a later step boundary; a plan over the budget is refused). Resident experts are read in
-/// place from the memory map; a cold expert chosen by the router is read from the checkpoint file into a staging slot
-/// (<see cref="Locate"/> tells the backend where), so its pages are never mapped. This needs the experts in a
+/// place from the memory map; a cold expert chosen by the router gets a staging slot, and each of its matrices is read
+/// from the checkpoint file into that slot on the backend's first <see cref="Locate"/> for it (on whichever worker thread
+/// runs that expert, so copies spread over the threads and overlap other experts' matmuls), so its pages are never mapped. This needs the experts in a
 /// file-backed memory map (GGUF on Linux); experts in owned memory (converted at load) stay resident.
 /// </summary>
 public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposable
@@ -25,6 +26,13 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
     private readonly bool[][] _usedCold;
     private readonly List<int>[] _coldList;
     private readonly int[][] _slotOf;
+    private readonly int _matricesPerExpert;
+    private readonly bool[] _loaded;
+    private readonly bool[] _fellBack;
+    private readonly NextLayerPredictor? _predictor;
+    private readonly bool[][] _predicted;
+    private readonly bool[] _predictedValid;
+    private readonly bool[] _chosen;
     private readonly long[][] _matrixOffset;
     private (Microsoft.Win32.SafeHandles.SafeFileHandle File, long Offset)[][]? _files;
     private byte* _staging;
@@ -38,9 +46,15 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
     private static readonly long InlinePlanTicks = System.Diagnostics.Stopwatch.Frequency / 1000;
     private int _stepsSincePlan;
     private long _coldUses;
+    private long _stagedMatrices;
+    private long _stagingTicks;
 
-    private MoeRuntime(MoeModelShape shape, WeightTensor[][] expertWeights, GraphNode[] lastExpertNode, MoeOptions options, ILogger? logger, IReadOnlyList<(ulong Start, ulong End, long Offset, string Path)> files)
+    private MoeRuntime(MoeModelShape shape, WeightTensor[][] expertWeights, GraphNode[] lastExpertNode, MoeOptions options, ILogger? logger, IReadOnlyList<(ulong Start, ulong End, long Offset, string Path)> files, NextLayerPredictor? predictor)
     {
+        _predictor = predictor;
+        _predicted = [.. Enumerable.Range(0, shape.MoeLayerCount).Select(_ => new bool[shape.ExpertCount])];
+        _predictedValid = new bool[shape.MoeLayerCount];
+        _chosen = new bool[shape.ExpertCount];
         Shape = shape;
         _expertWeights = expertWeights;
         _lastExpertNode = lastExpertNode;
@@ -69,6 +83,9 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
             }
         }
 
+        _matricesPerExpert = expertWeights.Max(w => w.Length);
+        _loaded = new bool[shape.ExpertsPerToken * _matricesPerExpert];
+        _fellBack = new bool[shape.ExpertsPerToken];
         Pageable = FileBackedMemory.IsSupported && expertWeights.SelectMany(w => w).All(w => files.Any(f => (ulong)w.Data >= f.Start && (ulong)(w.Data + w.ByteLength) <= f.End));
         Placement = ExpertPlacement.AllResident(shape);
         _resident = Enumerable.Repeat(true, shape.MoeLayerCount * shape.ExpertCount).ToArray();
@@ -165,7 +182,8 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
         long expertBytes = weights.Max(ws => ws.Sum(w => w.ByteLength / experts));
         var shape = new MoeModelShape(layers, experts, routes[0].ExpertsPerToken, expertBytes);
         IReadOnlyList<(ulong Start, ulong End, long Offset, string Path)> mappings = FileBackedMemory.FileMappings();
-        var runtime = new MoeRuntime(shape, weights.Select(w => w.ToArray()).ToArray(), last, options, logger, mappings);
+        NextLayerPredictor? predictor = options.PrefetchNextLayer && options.Scheduler is not null ? NextLayerPredictor.Create(graph, layers, experts) : null;
+        var runtime = new MoeRuntime(shape, weights.Select(w => w.ToArray()).ToArray(), last, options, logger, mappings, predictor);
         if (options.Scheduler is not null)
         {
             if (runtime.Pageable)
@@ -331,8 +349,11 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
     /// <summary>Cold experts served from the staging area (read from the file) rather than the memory map.</summary>
     public long StagedReads { get; private set; }
 
-    /// <summary>Seconds spent reading cold experts into the staging area.</summary>
-    public double StagingSeconds { get; private set; }
+    /// <summary>Expert matrices read into the staging area (a staged expert has one per expert weight of its layer).</summary>
+    public long StagedMatrices => Interlocked.Read(ref _stagedMatrices);
+
+    /// <summary>Seconds spent reading cold experts into the staging area, summed over the threads that read them.</summary>
+    public double StagingSeconds => (double)Interlocked.Read(ref _stagingTicks) / System.Diagnostics.Stopwatch.Frequency;
 
     /// <inheritdoc />
     public byte* Locate(WeightTensor stacked, int moeLayer, int expert)
@@ -342,19 +363,40 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
         int j = Array.IndexOf(weights, stacked);
         long bytes = stacked.ByteLength / Shape.ExpertCount;
         int slot = _slotOf[moeLayer][expert];
-        if (j < 0 || slot < 0 || _staging is null)
+        if (j < 0 || slot < 0 || _fellBack[slot])
         {
             return stacked.Data + (expert * bytes);
         }
 
-        return _staging + ((long)slot * Shape.ExpertBytes) + _matrixOffset[moeLayer][j];
+        byte* staged = _staging + ((long)slot * Shape.ExpertBytes) + _matrixOffset[moeLayer][j];
+        int cell = (slot * _matricesPerExpert) + j;
+        if (!_loaded[cell])
+        {
+            if (!Load(moeLayer, expert, j, staged))
+            {
+                _fellBack[slot] = true;
+                return stacked.Data + (expert * bytes);
+            }
+
+            _loaded[cell] = true;
+        }
+
+        return staged;
+    }
+
+    /// <inheritdoc />
+    public bool NeedsLoad(WeightTensor stacked, int moeLayer, int expert)
+    {
+        int slot = _slotOf[moeLayer][expert];
+        int j = slot < 0 ? -1 : Array.IndexOf(_expertWeights[moeLayer], stacked);
+        return j >= 0 && !_fellBack[slot] && !_loaded[(slot * _matricesPerExpert) + j];
     }
 
     /// <summary>
-    /// Reads a cold expert's matrices from the checkpoint file into a free staging slot (the page cache serves them:
-    /// a copy, with no page faults or unmapping in this process); false when no slot is free or the read fails.
+    /// Gives a cold expert a free staging slot; its matrices are read into it on first <see cref="Locate"/>. False when
+    /// no slot is free or experts cannot be read from the file.
     /// </summary>
-    private bool Stage(int moeLayer, int expert)
+    private bool AssignSlot(int moeLayer, int expert)
     {
         if (_files is null || _slotsUsed >= Shape.ExpertsPerToken)
         {
@@ -366,22 +408,31 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
             _staging = (byte*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)Math.Max(1, StagingBytes), 64);
         }
 
-        int slot = _slotsUsed;
-        WeightTensor[] weights = _expertWeights[moeLayer];
+        int slot = _slotsUsed++;
+        Array.Clear(_loaded, slot * _matricesPerExpert, _matricesPerExpert);
+        _fellBack[slot] = false;
+        _slotOf[moeLayer][expert] = slot;
+        return true;
+    }
+
+    /// <summary>
+    /// Reads matrix <paramref name="j"/> of a cold expert from the checkpoint file into <paramref name="destination"/>
+    /// (the page cache serves it: a copy, with no page faults or unmapping in this process); false when the read fails.
+    /// Runs on the backend thread that asked for the expert.
+    /// </summary>
+    private bool Load(int moeLayer, int expert, int j, byte* destination)
+    {
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        long bytes = _expertWeights[moeLayer][j].ByteLength / Shape.ExpertCount;
+        (Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset) = _files![moeLayer][j];
+        var span = new Span<byte>(destination, checked((int)bytes));
+        long at = offset + (expert * bytes);
         try
         {
-            for (int j = 0; j < weights.Length; j++)
+            for (int done = 0; done < span.Length;)
             {
-                long bytes = weights[j].ByteLength / Shape.ExpertCount;
-                (Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset) = _files[moeLayer][j];
-                var destination = new Span<byte>(_staging + ((long)slot * Shape.ExpertBytes) + _matrixOffset[moeLayer][j], checked((int)bytes));
-                long at = offset + (expert * bytes);
-                for (int done = 0; done < destination.Length;)
-                {
-                    int n = RandomAccess.Read(file, destination[done..], at + done);
-                    done += n > 0 ? n : throw new EndOfStreamException($"the checkpoint ends inside expert {expert} of MoE layer {moeLayer}");
-                }
+                int n = RandomAccess.Read(file, span[done..], at + done);
+                done += n > 0 ? n : throw new EndOfStreamException($"the checkpoint ends inside expert {expert} of MoE layer {moeLayer}");
             }
         }
         catch (IOException ex)
@@ -390,10 +441,8 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
             return false;
         }
 
-        _slotsUsed++;
-        _slotOf[moeLayer][expert] = slot;
-        StagedReads++;
-        StagingSeconds += (double)(System.Diagnostics.Stopwatch.GetTimestamp() - started) / System.Diagnostics.Stopwatch.Frequency;
+        Interlocked.Increment(ref _stagedMatrices);
+        Interlocked.Add(ref _stagingTicks, System.Diagnostics.Stopwatch.GetTimestamp() - started);
         return true;
     }
 
@@ -490,10 +539,89 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
                     used[e] = true;
                     _coldList[p.MoeLayer].Add(e);
                     Interlocked.Increment(ref _coldUses);
-                    if (Pageable && !Stage(p.MoeLayer, e))
+                    if (Pageable && !AssignSlot(p.MoeLayer, e))
                     {
                         ForEachRange(i, FileBackedMemory.Prefetch);
                     }
+                }
+            }
+        }
+
+        CheckPrediction(p.MoeLayer, routes, tokens, s);
+        PrefetchNext(p.MoeLayer, context, tokens);
+    }
+
+    /// <summary>Most tokens in a step for which the next layer's experts are predicted (decode-sized steps).</summary>
+    private const int PredictedTokens = 8;
+
+    /// <summary>Distinct experts the layers chose in steps whose choice was predicted one layer earlier.</summary>
+    public long PredictionChecks { get; private set; }
+
+    /// <summary>Of <see cref="PredictionChecks"/>, those the prediction named.</summary>
+    public long PredictionHits { get; private set; }
+
+    /// <summary>Cold experts read ahead because the next layer was predicted to choose them.</summary>
+    public long ColdPrefetches { get; private set; }
+
+    /// <summary>Of <see cref="ColdPrefetches"/>, those the next layer then chose.</summary>
+    public long ColdPrefetchHits { get; private set; }
+
+    /// <summary>Scores this layer's prediction (made one layer earlier) against the experts it chose.</summary>
+    private void CheckPrediction(int moeLayer, ReadOnlySpan<float> routes, int tokens, int s)
+    {
+        if (!_predictedValid[moeLayer])
+        {
+            return;
+        }
+
+        _predictedValid[moeLayer] = false;
+        bool[] predicted = _predicted[moeLayer];
+        Array.Clear(_chosen);
+        for (int t = 0; t < tokens; t++)
+        {
+            for (int j = 0; j < s; j++)
+            {
+                int e = (int)routes[(t * 2 * s) + j];
+                if (_chosen[e])
+                {
+                    continue;
+                }
+
+                _chosen[e] = true;
+                PredictionChecks++;
+                if (predicted[e])
+                {
+                    PredictionHits++;
+                    ColdPrefetchHits += _resident[(moeLayer * Shape.ExpertCount) + e] ? 0 : 1;
+                }
+            }
+        }
+    }
+
+    /// <summary>Predicts the next MoE layer's experts and asks for read-ahead of the cold ones (decode-sized steps).</summary>
+    private void PrefetchNext(int moeLayer, IExecutionContext context, int tokens)
+    {
+        if (_predictor is null || _files is null || tokens > PredictedTokens || !_predictor.CanPredict(moeLayer))
+        {
+            return;
+        }
+
+        int next = moeLayer + 1;
+        bool[] predicted = _predicted[next];
+        _predictor.Predict(moeLayer, context, tokens, predicted);
+        _predictedValid[next] = true;
+        bool[] resident = _resident;
+        for (int e = 0; e < predicted.Length; e++)
+        {
+            if (predicted[e] && !resident[(next * Shape.ExpertCount) + e])
+            {
+                ColdPrefetches++;
+                WeightTensor[] weights = _expertWeights[next];
+                for (int j = 0; j < weights.Length; j++)
+                {
+                    long bytes = weights[j].ByteLength / Shape.ExpertCount;
+                    (Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset) = _files[next][j];
+                    FileBackedMemory.ReadAhead(file, offset + (e * bytes), bytes);
                 }
             }
         }
@@ -508,10 +636,23 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
         foreach (int e in _coldList[moeLayer])
         {
             _usedCold[moeLayer][e] = false;
-            if (_slotOf[moeLayer][e] >= 0)
+            int slot = _slotOf[moeLayer][e];
+            if (slot >= 0)
             {
                 _slotOf[moeLayer][e] = -1;
-                continue;
+                int loaded = 0;
+                for (int j = 0; j < _expertWeights[moeLayer].Length; j++)
+                {
+                    loaded += _loaded[(slot * _matricesPerExpert) + j] ? 1 : 0;
+                }
+
+                StagedReads += loaded > 0 ? 1 : 0;
+
+                // A matrix the backend read in place (a failed copy, or a backend that does not ask) mapped its pages.
+                if (loaded == _expertWeights[moeLayer].Length && !_fellBack[slot])
+                {
+                    continue;
+                }
             }
 
             if (Pageable && !resident[(moeLayer * Shape.ExpertCount) + e])

@@ -83,6 +83,30 @@ public sealed class MoeEngineTests : IDisposable
     }
 
     [Fact]
+    public void Next_layer_predictions_beat_chance_and_reading_ahead_changes_no_token()
+    {
+        int[] prompt = [7, 100, 250, 3, 64, 128];
+        long budget = ExpertBytesOfModel() / 4;
+        using Session off = Open(new MoeOptions { Scheduler = LoadAware(), ExpertBudgetBytes = budget, RebalanceSteps = 4, PrefetchNextLayer = false });
+        int[] want = [.. off.Engine.GenerateGreedy(prompt, 32, out _)];
+        Assert.Equal(0, off.Engine.Moe!.PredictionChecks);
+
+        using Session on = Open(new MoeOptions { Scheduler = LoadAware(), ExpertBudgetBytes = budget, RebalanceSteps = 4 });
+        int[] got = [.. on.Engine.GenerateGreedy(prompt, 32, out _)];
+        MoeRuntime moe = on.Engine.Moe!;
+        Assert.Equal(want, got);
+
+        // Layer 1 is predicted from layer 0 at each of the 31 decode steps (PerToken distinct experts each) and at the
+        // 6-token prompt step (PerToken to Experts distinct experts).
+        Assert.InRange(moe.PredictionChecks, 32 * PerToken, (31 * PerToken) + Experts);
+        double hitRate = (double)moe.PredictionHits / moe.PredictionChecks, chance = (double)PerToken / Experts;
+        Assert.True(hitRate > 2 * chance, $"next-layer prediction hit {hitRate:P0} of the experts chosen; chance is {chance:P0}");
+        Assert.True(moe.ColdPrefetches > 0, "no cold expert was read ahead with a quarter of the experts resident");
+        Assert.InRange(moe.ColdPrefetchHits, 0, moe.ColdPrefetches);
+        Assert.Equal(0, MoeRuntime.PageAdviceFailures);
+    }
+
+    [Fact]
     public void A_scheduler_placing_more_than_the_budget_is_refused_naming_both()
     {
         var greedy = new FixedScheduler("Greedy", shape => ExpertPlacement.AllResident(shape));
@@ -135,6 +159,12 @@ public sealed class MoeEngineTests : IDisposable
         MoeRuntime moe = second.Engine.Moe!;
         Assert.All(hottest, e => Assert.True(moe.Placement.IsResident(0, e), $"expert {e}, among the hottest of the saved run, is not resident at start"));
         Assert.True(moe.Counter.Snapshot().TotalOfLayer(0).ToArray().Sum() > 0);
+    }
+
+    private long ExpertBytesOfModel()
+    {
+        using Session s = Open(new MoeOptions());
+        return s.Engine.Moe!.Shape.TotalExpertBytes;
     }
 
     private static IMoeScheduler LoadAware() => new LoadAwareSchedulerFactory().Create(new Dictionary<string, string>());

@@ -10,6 +10,9 @@ namespace LlmFramework.Backends.Cpu.Ops;
 /// The experts of one ExpertMatMul spread over the threads, each expert's matmul on one thread with its own scratch
 /// (for decode-sized batches: a few rows per expert, where splitting one small matmul over threads costs more in
 /// synchronisation than it saves). Each (token, slot) entry belongs to one expert, so workers write disjoint rows.
+/// Each worker asks the step's <see cref="IExpertWeights"/> for its expert's rows itself, so the copies of cold experts
+/// from storage spread over the threads and overlap other experts' matmuls; those experts are queued first, so a long
+/// copy does not end the node on one thread while the others wait.
 /// </summary>
 internal sealed unsafe class ExpertsInParallel : ParallelWork
 {
@@ -17,10 +20,11 @@ internal sealed unsafe class ExpertsInParallel : ParallelWork
     private ScratchBuffer[] _xs = [];
     private ScratchBuffer[] _ys = [];
     private int[] _experts = [];
-    private nint[] _rows = [];
     private int _expertCount;
     private int _next;
     private ExpertBatches _batches = null!;
+    private GraphNode _node = null!;
+    private IExpertWeights? _source;
     private WorkerPool _pool = null!;
     private DType _type;
     private int _n;
@@ -31,7 +35,7 @@ internal sealed unsafe class ExpertsInParallel : ParallelWork
     private float* _x;
     private float* _y;
 
-    /// <summary>The experts with tokens in <paramref name="batches"/>, their rows found as the kernel finds them (on this thread).</summary>
+    /// <summary>The experts with tokens in <paramref name="batches"/>: those whose rows must first be copied from storage, then the rest.</summary>
     public void Prepare(WorkerPool pool, int threads, ExpertBatches batches, GraphNode node, IExpertWeights? source, DType type, int n, int k, int s, bool xPerSlot, float* x, float* y, bool finiteF16)
     {
         int expertCount = node.GetParams<ExpertMatMulParams>().ExpertCount;
@@ -45,21 +49,25 @@ internal sealed unsafe class ExpertsInParallel : ParallelWork
         if (_experts.Length < expertCount)
         {
             _experts = new int[expertCount];
-            _rows = new nint[expertCount];
         }
 
         _expertCount = 0;
-        for (int e = 0; e < expertCount; e++)
+        WeightTensor? stacked = source is null ? null : node.Inputs[2].Weight;
+        int moeLayer = node.GetParams<ExpertMatMulParams>().MoeLayer;
+        for (int pass = stacked is null ? 1 : 0; pass < 2; pass++)
         {
-            if (batches.CountOf(e) > 0)
+            for (int e = 0; e < expertCount; e++)
             {
-                _experts[_expertCount] = e;
-                _rows[_expertCount] = (nint)ExpertMatMulKernel.ExpertRows(node, e, source);
-                _expertCount++;
+                if (batches.CountOf(e) > 0 && (stacked is null || source!.NeedsLoad(stacked, moeLayer, e) == (pass == 0)))
+                {
+                    _experts[_expertCount++] = e;
+                }
             }
         }
 
         _batches = batches;
+        _node = node;
+        _source = source;
         _pool = pool;
         _type = type;
         _n = n;
@@ -84,10 +92,11 @@ internal sealed unsafe class ExpertsInParallel : ParallelWork
         while ((i = Interlocked.Increment(ref _next) - 1) < _expertCount)
         {
             ReadOnlySpan<int> entries = _batches.EntriesOf(_experts[i]);
+            byte* rows = ExpertMatMulKernel.ExpertRows(_node, _experts[i], _source);
             ExpertMatMulKernel.Gather(entries, _x, xs, _k, _s, _xPerSlot);
 
             // One thread: MatMulWork runs it inline without touching the pool.
-            _matMuls[worker].Run(_pool, 1, (byte*)_rows[i], _type, _n, _k, xs, entries.Length, ys, _finiteF16);
+            _matMuls[worker].Run(_pool, 1, rows, _type, _n, _k, xs, entries.Length, ys, _finiteF16);
             ExpertMatMulKernel.Scatter(entries, ys, _y, _n);
         }
     }
