@@ -25,18 +25,11 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
     private readonly GraphNode[] _lastExpertNode;
     private readonly bool[][] _usedCold;
     private readonly List<int>[] _coldList;
-    private readonly int[][] _slotOf;
-    private readonly int _matricesPerExpert;
-    private readonly bool[] _loaded;
-    private readonly bool[] _fellBack;
     private readonly NextLayerPredictor? _predictor;
     private readonly bool[][] _predicted;
     private readonly bool[] _predictedValid;
     private readonly bool[] _chosen;
-    private readonly long[][] _matrixOffset;
-    private (Microsoft.Win32.SafeHandles.SafeFileHandle File, long Offset)[][]? _files;
-    private byte* _staging;
-    private int _slotsUsed;
+    private ExpertStaging? _staging;
     private volatile bool[] _resident;
     private volatile IMoeScheduler? _scheduler;
     private Task<ExpertPlacement>? _planning;
@@ -46,8 +39,6 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
     private static readonly long InlinePlanTicks = System.Diagnostics.Stopwatch.Frequency / 1000;
     private int _stepsSincePlan;
     private long _coldUses;
-    private long _stagedMatrices;
-    private long _stagingTicks;
 
     private MoeRuntime(MoeModelShape shape, WeightTensor[][] expertWeights, GraphNode[] lastExpertNode, MoeOptions options, ILogger? logger, IReadOnlyList<(ulong Start, ulong End, long Offset, string Path)> files, NextLayerPredictor? predictor)
     {
@@ -69,23 +60,12 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
 
         _usedCold = new bool[shape.MoeLayerCount][];
         _coldList = new List<int>[shape.MoeLayerCount];
-        _slotOf = new int[shape.MoeLayerCount][];
-        _matrixOffset = new long[shape.MoeLayerCount][];
         for (int l = 0; l < shape.MoeLayerCount; l++)
         {
             _usedCold[l] = new bool[shape.ExpertCount];
             _coldList[l] = new List<int>(shape.ExpertCount);
-            _slotOf[l] = Enumerable.Repeat(-1, shape.ExpertCount).ToArray();
-            _matrixOffset[l] = new long[expertWeights[l].Length];
-            for (int j = 1; j < expertWeights[l].Length; j++)
-            {
-                _matrixOffset[l][j] = _matrixOffset[l][j - 1] + (expertWeights[l][j - 1].ByteLength / shape.ExpertCount);
-            }
         }
 
-        _matricesPerExpert = expertWeights.Max(w => w.Length);
-        _loaded = new bool[shape.ExpertsPerToken * _matricesPerExpert];
-        _fellBack = new bool[shape.ExpertsPerToken];
         Pageable = FileBackedMemory.IsSupported && expertWeights.SelectMany(w => w).All(w => files.Any(f => (ulong)w.Data >= f.Start && (ulong)(w.Data + w.ByteLength) <= f.End));
         Placement = ExpertPlacement.AllResident(shape);
         _resident = Enumerable.Repeat(true, shape.MoeLayerCount * shape.ExpertCount).ToArray();
@@ -188,7 +168,7 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
         {
             if (runtime.Pageable)
             {
-                runtime.OpenFiles(mappings);
+                runtime._staging = new ExpertStaging(shape, runtime._expertWeights, mappings, logger);
             }
 
             runtime.Apply(runtime.PlanNow());
@@ -300,16 +280,8 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
             // A failed plan is not applied; nothing to clean up.
         }
 
-        foreach (Microsoft.Win32.SafeHandles.SafeFileHandle handle in (_files ?? []).SelectMany(f => f).Select(f => f.File).Distinct())
-        {
-            handle.Dispose();
-        }
-
-        if (_staging is not null)
-        {
-            System.Runtime.InteropServices.NativeMemory.AlignedFree(_staging);
-            _staging = null;
-        }
+        _staging?.Dispose();
+        _staging = null;
     }
 
     /// <summary>Page-advice calls the kernel refused (0 when paging works).</summary>
@@ -347,13 +319,13 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
     public long StagingBytes => Pageable && _scheduler is not null ? (long)Shape.ExpertsPerToken * Shape.ExpertBytes : 0;
 
     /// <summary>Cold experts served from the staging area (read from the file) rather than the memory map.</summary>
-    public long StagedReads { get; private set; }
+    public long StagedReads => _staging?.StagedReads ?? 0;
 
     /// <summary>Expert matrices read into the staging area (a staged expert has one per expert weight of its layer).</summary>
-    public long StagedMatrices => Interlocked.Read(ref _stagedMatrices);
+    public long StagedMatrices => _staging?.StagedMatrices ?? 0;
 
     /// <summary>Seconds spent reading cold experts into the staging area, summed over the threads that read them.</summary>
-    public double StagingSeconds => (double)Interlocked.Read(ref _stagingTicks) / System.Diagnostics.Stopwatch.Frequency;
+    public double StagingSeconds => _staging?.Seconds ?? 0;
 
     /// <inheritdoc />
     public byte* Locate(WeightTensor stacked, int moeLayer, int expert)
@@ -361,114 +333,15 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
         ArgumentNullException.ThrowIfNull(stacked);
         WeightTensor[] weights = _expertWeights[moeLayer];
         int j = Array.IndexOf(weights, stacked);
-        long bytes = stacked.ByteLength / Shape.ExpertCount;
-        int slot = _slotOf[moeLayer][expert];
-        if (j < 0 || slot < 0 || _fellBack[slot])
-        {
-            return stacked.Data + (expert * bytes);
-        }
-
-        byte* staged = _staging + ((long)slot * Shape.ExpertBytes) + _matrixOffset[moeLayer][j];
-        int cell = (slot * _matricesPerExpert) + j;
-        if (!_loaded[cell])
-        {
-            if (!Load(moeLayer, expert, j, staged))
-            {
-                _fellBack[slot] = true;
-                return stacked.Data + (expert * bytes);
-            }
-
-            _loaded[cell] = true;
-        }
-
-        return staged;
+        byte* staged = j < 0 || _staging is null ? null : _staging.Locate(moeLayer, j, expert);
+        return staged is not null ? staged : stacked.Data + (expert * (stacked.ByteLength / Shape.ExpertCount));
     }
 
     /// <inheritdoc />
     public bool NeedsLoad(WeightTensor stacked, int moeLayer, int expert)
     {
-        int slot = _slotOf[moeLayer][expert];
-        int j = slot < 0 ? -1 : Array.IndexOf(_expertWeights[moeLayer], stacked);
-        return j >= 0 && !_fellBack[slot] && !_loaded[(slot * _matricesPerExpert) + j];
-    }
-
-    /// <summary>
-    /// Gives a cold expert a free staging slot; its matrices are read into it on first <see cref="Locate"/>. False when
-    /// no slot is free or experts cannot be read from the file.
-    /// </summary>
-    private bool AssignSlot(int moeLayer, int expert)
-    {
-        if (_files is null || _slotsUsed >= Shape.ExpertsPerToken)
-        {
-            return false;
-        }
-
-        if (_staging is null)
-        {
-            _staging = (byte*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)Math.Max(1, StagingBytes), 64);
-        }
-
-        int slot = _slotsUsed++;
-        Array.Clear(_loaded, slot * _matricesPerExpert, _matricesPerExpert);
-        _fellBack[slot] = false;
-        _slotOf[moeLayer][expert] = slot;
-        return true;
-    }
-
-    /// <summary>
-    /// Reads matrix <paramref name="j"/> of a cold expert from the checkpoint file into <paramref name="destination"/>
-    /// (the page cache serves it: a copy, with no page faults or unmapping in this process); false when the read fails.
-    /// Runs on the backend thread that asked for the expert.
-    /// </summary>
-    private bool Load(int moeLayer, int expert, int j, byte* destination)
-    {
-        long started = System.Diagnostics.Stopwatch.GetTimestamp();
-        long bytes = _expertWeights[moeLayer][j].ByteLength / Shape.ExpertCount;
-        (Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset) = _files![moeLayer][j];
-        var span = new Span<byte>(destination, checked((int)bytes));
-        long at = offset + (expert * bytes);
-        try
-        {
-            for (int done = 0; done < span.Length;)
-            {
-                int n = RandomAccess.Read(file, span[done..], at + done);
-                done += n > 0 ? n : throw new EndOfStreamException($"the checkpoint ends inside expert {expert} of MoE layer {moeLayer}");
-            }
-        }
-        catch (IOException ex)
-        {
-            _logger?.LogError(ex, "reading expert {Expert} of MoE layer {Layer} from the checkpoint failed; reading it through the memory map", expert, moeLayer);
-            return false;
-        }
-
-        Interlocked.Increment(ref _stagedMatrices);
-        Interlocked.Add(ref _stagingTicks, System.Diagnostics.Stopwatch.GetTimestamp() - started);
-        return true;
-    }
-
-    /// <summary>Opens the checkpoint files the experts are mapped from, for staged reads.</summary>
-    private void OpenFiles(IReadOnlyList<(ulong Start, ulong End, long Offset, string Path)> mappings)
-    {
-        var handles = new Dictionary<string, Microsoft.Win32.SafeHandles.SafeFileHandle>(StringComparer.Ordinal);
-        var files = new (Microsoft.Win32.SafeHandles.SafeFileHandle, long)[_expertWeights.Length][];
-        for (int l = 0; l < _expertWeights.Length; l++)
-        {
-            files[l] = new (Microsoft.Win32.SafeHandles.SafeFileHandle, long)[_expertWeights[l].Length];
-            for (int j = 0; j < _expertWeights[l].Length; j++)
-            {
-                ulong address = (ulong)_expertWeights[l][j].Data;
-                (ulong start, _, long offset, string path) = mappings.First(m => address >= m.Start && address < m.End);
-                if (!handles.TryGetValue(path, out Microsoft.Win32.SafeHandles.SafeFileHandle? handle))
-                {
-                    handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-                    handles.Add(path, handle);
-                }
-
-                files[l][j] = (handle, offset + (long)(address - start));
-            }
-        }
-
-        _files = files;
+        int j = _staging is null ? -1 : Array.IndexOf(_expertWeights[moeLayer], stacked);
+        return j >= 0 && _staging!.NeedsLoad(moeLayer, j, expert);
     }
 
     private ExpertPlacement PlanNow() => (_scheduler ?? throw new InvalidOperationException("no MoE scheduler is set")).Plan(Request());
@@ -539,7 +412,7 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
                     used[e] = true;
                     _coldList[p.MoeLayer].Add(e);
                     Interlocked.Increment(ref _coldUses);
-                    if (Pageable && !AssignSlot(p.MoeLayer, e))
+                    if (Pageable && _staging?.AssignSlot(p.MoeLayer, e) != true)
                     {
                         ForEachRange(i, FileBackedMemory.Prefetch);
                     }
@@ -601,7 +474,7 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
     /// <summary>Predicts the next MoE layer's experts and asks for read-ahead of the cold ones (decode-sized steps).</summary>
     private void PrefetchNext(int moeLayer, IExecutionContext context, int tokens)
     {
-        if (_predictor is null || _files is null || tokens > PredictedTokens || !_predictor.CanPredict(moeLayer))
+        if (_predictor is null || _staging is null || tokens > PredictedTokens || !_predictor.CanPredict(moeLayer))
         {
             return;
         }
@@ -616,13 +489,7 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
             if (predicted[e] && !resident[(next * Shape.ExpertCount) + e])
             {
                 ColdPrefetches++;
-                WeightTensor[] weights = _expertWeights[next];
-                for (int j = 0; j < weights.Length; j++)
-                {
-                    long bytes = weights[j].ByteLength / Shape.ExpertCount;
-                    (Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset) = _files[next][j];
-                    FileBackedMemory.ReadAhead(file, offset + (e * bytes), bytes);
-                }
+                _staging.ReadAhead(next, e);
             }
         }
     }
@@ -636,23 +503,10 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
         foreach (int e in _coldList[moeLayer])
         {
             _usedCold[moeLayer][e] = false;
-            int slot = _slotOf[moeLayer][e];
-            if (slot >= 0)
+            // A matrix the backend read in place (a failed copy, or a backend that does not ask) mapped its pages.
+            if (_staging?.Release(moeLayer, e) == true)
             {
-                _slotOf[moeLayer][e] = -1;
-                int loaded = 0;
-                for (int j = 0; j < _expertWeights[moeLayer].Length; j++)
-                {
-                    loaded += _loaded[(slot * _matricesPerExpert) + j] ? 1 : 0;
-                }
-
-                StagedReads += loaded > 0 ? 1 : 0;
-
-                // A matrix the backend read in place (a failed copy, or a backend that does not ask) mapped its pages.
-                if (loaded == _expertWeights[moeLayer].Length && !_fellBack[slot])
-                {
-                    continue;
-                }
+                continue;
             }
 
             if (Pageable && !resident[(moeLayer * Shape.ExpertCount) + e])
@@ -663,7 +517,7 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
         }
 
         _coldList[moeLayer].Clear();
-        _slotsUsed = 0;
+        _staging?.EndLayer();
     }
 
     private delegate void RangeAction(byte* address, long length);
