@@ -18,6 +18,9 @@ public sealed class MoeSettings
     /// <summary>Devices experts may be spread over (the Balanced scheduler).</summary>
     public int Devices { get; set; } = 1;
 
+    /// <summary>Predict the next MoE layer's experts and read the cold ones ahead into the page cache (see docs/moe.md).</summary>
+    public bool PrefetchNextLayer { get; set; } = true;
+
     /// <summary>A MessagePack statistics file: loaded at start when it exists (a warm start) and written at shutdown; empty = none.</summary>
     public string StatisticsFile { get; set; } = "";
 

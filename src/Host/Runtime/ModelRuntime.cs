@@ -132,6 +132,7 @@ public sealed class ModelRuntime : IDisposable
             WindowSteps = settings.WindowSteps,
             RebalanceSteps = settings.RebalanceSteps,
             DeviceCount = settings.Devices,
+            PrefetchNextLayer = settings.PrefetchNextLayer,
             InitialLoad = saved,
         };
     }
