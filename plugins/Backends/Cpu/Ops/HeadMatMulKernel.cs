@@ -9,12 +9,17 @@ namespace LlmFramework.Backends.Cpu.Ops;
 /// <see cref="OpKind.HeadMatMul"/>: one <see cref="MatMulWork"/> run per head on the head's N rows of the weight, used
 /// in place. With one row (decode) or one head the head's slices of x and y are plain strided matrices the matmul
 /// reads and writes directly; otherwise each head's K columns of every row are gathered into a contiguous scratch
-/// first and its N outputs scattered back.
+/// first and its N outputs scattered back. Decode-sized steps with at least as many heads as threads run one head per
+/// thread instead (<see cref="HeadsInParallel"/>).
 /// </summary>
 internal sealed unsafe class HeadMatMulKernel(MatMulWork matMul)
 {
     private readonly ScratchBuffer _x = new();
     private readonly ScratchBuffer _y = new();
+    private readonly HeadsInParallel _parallel = new();
+
+    /// <summary>Steps of at most this many rows run one head per thread instead of splitting each head's matmul.</summary>
+    private const int HeadPerThreadRows = 4;
 
     /// <param name="pool">The backend's workers.</param>
     /// <param name="threads">Threads to use.</param>
@@ -39,6 +44,18 @@ internal sealed unsafe class HeadMatMulKernel(MatMulWork matMul)
             return;
         }
 
+        if (threads > 1 && heads >= threads && rows <= HeadPerThreadRows)
+        {
+            fixed (float* xp = x)
+            fixed (float* yp = y)
+            {
+                _parallel.Prepare(pool, threads, w, heads, n, k, xp, rows, yp, finiteF16);
+                pool.Run(_parallel, threads);
+            }
+
+            return;
+        }
+
         bool inPlace = rows == 1 || heads == 1;
         float* xs = inPlace ? null : _x.Get((long)rows * k);
         float* ys = inPlace ? null : _y.Get((long)rows * n);
@@ -54,17 +71,28 @@ internal sealed unsafe class HeadMatMulKernel(MatMulWork matMul)
                     continue;
                 }
 
-                for (int r = 0; r < rows; r++)
-                {
-                    Buffer.MemoryCopy(xp + ((((long)r * heads) + h) * k), xs + ((long)r * k), (long)k * sizeof(float), (long)k * sizeof(float));
-                }
-
+                GatherHead(xp, xs, rows, heads, h, k);
                 matMul.Run(pool, threads, weights, w.Type, n, k, xs, rows, ys, finiteF16);
-                for (int r = 0; r < rows; r++)
-                {
-                    Buffer.MemoryCopy(ys + ((long)r * n), yp + ((((long)r * heads) + h) * n), (long)n * sizeof(float), (long)n * sizeof(float));
-                }
+                ScatterHead(ys, yp, rows, heads, h, n);
             }
+        }
+    }
+
+    /// <summary>Copies head <paramref name="h"/>'s K columns of every row of x [R, H*K] into contiguous <paramref name="xs"/> [R, K].</summary>
+    internal static void GatherHead(float* x, float* xs, int rows, int heads, int h, int k)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            Buffer.MemoryCopy(x + ((((long)r * heads) + h) * k), xs + ((long)r * k), (long)k * sizeof(float), (long)k * sizeof(float));
+        }
+    }
+
+    /// <summary>Copies contiguous <paramref name="ys"/> [R, N] into head <paramref name="h"/>'s N columns of y [R, H*N].</summary>
+    internal static void ScatterHead(float* ys, float* y, int rows, int heads, int h, int n)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            Buffer.MemoryCopy(ys + ((long)r * n), y + ((((long)r * heads) + h) * n), (long)n * sizeof(float), (long)n * sizeof(float));
         }
     }
 }
