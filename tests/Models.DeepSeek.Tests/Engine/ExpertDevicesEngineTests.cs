@@ -158,6 +158,14 @@ public sealed class ExpertDevicesEngineTests : IDisposable
     }
 
     [Fact]
+    public void Expert_devices_from_a_backend_without_a_cpu_device_are_refused_naming_the_setting()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Open(Balanced(2) with { ExpertDeviceFactory = new GpuOnlyFactory() }));
+        Assert.Contains("Moe:Devices) is 2", e.Message, StringComparison.Ordinal);
+        Assert.Contains("'gpu-only' has no CPU device", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_zero_device_count_is_refused_naming_the_setting()
     {
         var e = Assert.Throws<ArgumentException>(() => Open(Balanced(1) with { DeviceCount = 0 }));
@@ -178,6 +186,15 @@ public sealed class ExpertDevicesEngineTests : IDisposable
         [.. Enumerable.Range(0, 2 * MoeLayers * Experts).Select(i => load.Entries(i / (MoeLayers * Experts), i / Experts % MoeLayers, i % Experts))];
 
     private MoeTestSession Open(MoeOptions moe) => MoeTestSession.Open(_path, moe);
+
+    private sealed class GpuOnlyFactory : IBackendFactory
+    {
+        public string Name => "gpu-only";
+
+        public IReadOnlyList<DeviceInfo> EnumerateDevices() => [new DeviceInfo("gpu:0", DeviceKind.Cuda, 0, "a stand-in GPU")];
+
+        public IBackend Create(BackendOptions options) => throw new NotSupportedException("never created");
+    }
 
     private sealed class RecordingFactory : IBackendFactory
     {
