@@ -6,7 +6,7 @@ namespace LlmFramework.Conformance;
 /// <summary>
 /// The references of the mixture-of-experts ops of contract 1.2: <see cref="OpKind.MoeRoute"/> (scores, biased
 /// choice, group limit, top S, weights; in double), <see cref="OpKind.ExpertMatMul"/> (each (token, slot) times
-/// the rows of its expert) and <see cref="OpKind.MoeCombine"/> (the weighted sum of the slots).
+/// the rows of its expert; a slot routed to -1 is skipped, its output left as it was: contract 1.3) and <see cref="OpKind.MoeCombine"/> (the weighted sum of the slots).
 /// </summary>
 internal static class ReferenceMoe
 {
@@ -97,6 +97,11 @@ internal static class ReferenceMoe
         {
             for (int slot = 0; slot < s; slot++)
             {
+                if (IsSkipped(routes, t, slot, p))
+                {
+                    continue;
+                }
+
                 int expert = ExpertOf(routes, t, slot, p);
                 ReadOnlySpan<float> xs = x.Slice(xPerSlot ? ((t * s) + slot) * k : t * k, k);
                 for (int j = 0; j < n; j++)
@@ -129,6 +134,10 @@ internal static class ReferenceMoe
             }
         }
     }
+
+    /// <summary>Whether slot <paramref name="slot"/> of token <paramref name="token"/> is routed to -1: computed elsewhere (contract 1.3).</summary>
+    public static bool IsSkipped(ReadOnlySpan<float> routes, int token, int slot, ExpertMatMulParams p) =>
+        routes[(token * 2 * p.ExpertsPerToken) + slot] == -1f;
 
     /// <summary>The expert of slot <paramref name="slot"/> of token <paramref name="token"/>; throws unless it is an integer in [0, E).</summary>
     public static int ExpertOf(ReadOnlySpan<float> routes, int token, int slot, ExpertMatMulParams p)

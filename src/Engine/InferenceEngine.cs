@@ -60,6 +60,21 @@ public sealed partial class InferenceEngine : IDisposable
         if (Moe is not null)
         {
             _executor.SetObserver(Moe);
+            if (Options.Moe.DeviceCount > 1)
+            {
+                try
+                {
+                    ExpertDevices = Engine.Moe.ExpertParallelBackend.Create(Graph, Moe, Options.Moe, Threads, Options.MaxBatchTokens);
+                }
+                catch
+                {
+                    Moe.Dispose();
+                    KvCache.Dispose();
+                    throw;
+                }
+
+                _executor.SetDedicatedBackend(ExpertDevices);
+            }
         }
 
         PublishGauges();
@@ -90,6 +105,12 @@ public sealed partial class InferenceEngine : IDisposable
 
     /// <summary>Expert statistics and placement, or null for a model without MoE layers.</summary>
     public Engine.Moe.MoeRuntime? Moe { get; }
+
+    /// <summary>
+    /// The devices the experts run on when <see cref="Moe.MoeOptions.DeviceCount"/> is above 1 (they take every
+    /// ExpertMatMul node, whatever the backends), or null.
+    /// </summary>
+    public Engine.Moe.ExpertParallelBackend? ExpertDevices { get; }
 
     /// <summary>How nodes are assigned to backends now.</summary>
     public IReadOnlyList<GraphPartition> Partitions => _executor.Partitions;
@@ -311,6 +332,7 @@ public sealed partial class InferenceEngine : IDisposable
             }
 
             _disposed = true;
+            ExpertDevices?.Dispose();
             Moe?.Dispose();
             KvCache.Dispose();
             _shutdown.Dispose();

@@ -32,13 +32,29 @@ public sealed class ExpertBatchesTests
 
     [Theory]
     [InlineData(9f)]
-    [InlineData(-1f)]
+    [InlineData(-2f)]
+    [InlineData(-0.5f)]
     [InlineData(1.5f)]
     [InlineData(float.NaN)]
     public void A_route_that_names_no_expert_is_refused(float id)
     {
         var batches = new ExpertBatches();
         Assert.Throws<ArgumentOutOfRangeException>(() => batches.Build([id, 0, 1f, 1f], tokens: 1, experts: 5, expertsPerToken: 2));
+    }
+
+    [Fact]
+    public void Slots_routed_to_minus_one_are_in_no_batch()
+    {
+        var batches = new ExpertBatches();
+        // 3 tokens, 2 slots: (-1, 1), (1, -1), (-1, -1): only two pairs are computed here, both by expert 1.
+        float[] routes = [-1, 1, 0.1f, 0.2f, 1, -1, 0.3f, 0.4f, -1, -1, 0.5f, 0.6f];
+        batches.Build(routes, tokens: 3, experts: 3, expertsPerToken: 2);
+        Assert.Equal([0, 2, 0], Enumerable.Range(0, 3).Select(batches.CountOf).ToArray());
+        Assert.Equal([1, 2], batches.EntriesOf(1).ToArray());
+        Assert.Equal(2, batches.LargestBatch);
+
+        batches.Build([-1, -1, 1f, 1f], tokens: 1, experts: 3, expertsPerToken: 2);
+        Assert.Equal(0, batches.LargestBatch);
     }
 
     [Fact]

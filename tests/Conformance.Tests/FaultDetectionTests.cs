@@ -255,7 +255,29 @@ public sealed class FaultDetectionTests(ITestOutputHelper output)
 
         AssertOutcomes(
             backend,
-            c => !c.Name.Contains("/E4xS1", StringComparison.Ordinal) && !c.Name.EndsWith("/empty", StringComparison.Ordinal),
+            c => !c.Name.Contains("/E4xS1", StringComparison.Ordinal) && !c.Name.EndsWith("/empty", StringComparison.Ordinal) && !c.Name.Contains("/skipped-all/", StringComparison.Ordinal),
+            c => c.Op == OpKind.ExpertMatMul && !c.Name.StartsWith("Block/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ExpertMatMul_that_clears_the_slots_routed_to_minus_one_fails_every_skipped_case()
+    {
+        // Contract 1.3: a slot routed to -1 is computed on another device; clearing its rows would erase that result.
+        using var backend = new FaultyBackend(replace: (node, ctx) =>
+        {
+            if (node.Op != OpKind.ExpertMatMul)
+            {
+                return false;
+            }
+
+            ctx.GetF32(node.Output).Clear();
+            ReferenceOps.Execute(node, ctx);
+            return true;
+        });
+
+        AssertOutcomes(
+            backend,
+            c => c.Name.Contains("/skipped-", StringComparison.Ordinal),
             c => c.Op == OpKind.ExpertMatMul && !c.Name.StartsWith("Block/", StringComparison.Ordinal));
     }
 

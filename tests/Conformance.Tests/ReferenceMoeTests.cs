@@ -54,9 +54,18 @@ public sealed class ReferenceMoeTests
         Assert.Equal([3f, -1, 5, 6, 6, 8, 15, -1], ExpertMatMul(weights, routes, [1, 2, 5, 6, 3, 4, 7, 8], 4));
     }
 
+    [Fact]
+    public void ExpertMatMul_leaves_the_rows_of_slots_routed_to_minus_one_as_they_were()
+    {
+        // Contract 1.3: expert 0 = identity; token 0 -> (-1, 0), token 1 -> (0, -1). The skipped rows keep their 9s.
+        float[] weights = [1, 0, 0, 1, 2, 0, 0, 2, 1, 1, 1, -1];
+        float[] routes = [-1, 0, 0.5f, 0.5f, 0, -1, 0.5f, 0.5f];
+        Assert.Equal([9f, 9, 1, 2, 3, 4, 9, 9], ExpertMatMul(weights, routes, [1, 2, 3, 4], 2, prior: 9));
+    }
+
     [Theory]
     [InlineData(3f)]
-    [InlineData(-1f)]
+    [InlineData(-2f)]
     [InlineData(0.5f)]
     public void ExpertMatMul_refuses_a_route_that_names_no_expert(float id)
     {
@@ -94,7 +103,7 @@ public sealed class ReferenceMoeTests
         return ctx.GetF32(node.Output).ToArray();
     }
 
-    private static float[] ExpertMatMul(float[] weights, float[] routes, float[] x, int xColumns)
+    private static float[] ExpertMatMul(float[] weights, float[] routes, float[] x, int xColumns, float prior = 0)
     {
         using var h = new OpHarness();
         GraphTensor xt = h.Input("x", xColumns);
@@ -104,6 +113,7 @@ public sealed class ReferenceMoeTests
         ConformanceExecutionContext ctx = OpHarness.Context(OpHarness.Batch((2, 0)));
         x.CopyTo(ctx.GetF32(xt));
         routes.CopyTo(ctx.GetF32(rt));
+        ctx.GetF32(node.Output).Fill(prior);
         ReferenceOps.Execute(node, ctx);
         return ctx.GetF32(node.Output).ToArray();
     }

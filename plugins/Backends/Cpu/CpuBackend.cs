@@ -11,7 +11,7 @@ using LlmFramework.Quantization;
 namespace LlmFramework.Backends.Cpu;
 
 /// <summary>
-/// The managed CPU backend: runs every op of contract version 1.2 with vectorised kernels and a persistent worker
+/// The managed CPU backend: runs every op of contract version 1.3 with vectorised kernels and a persistent worker
 /// pool. Weights are used in place (never dequantised whole, except small element-wise operands such as norm
 /// weights); scratch buffers belong to the backend and grow when a step needs more, so steady-state steps allocate
 /// nothing in the kernels.

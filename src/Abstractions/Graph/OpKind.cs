@@ -103,7 +103,10 @@ public enum OpKind
     /// <see cref="MoeRoute"/>, w [E*N, K] any dtype: E experts of N rows each) -> [T, S*N]. Slot s of token t
     /// multiplies x's row t (or its slot s when x has S*K columns) by the rows of expert e = routes[t, s]:
     /// y[t, s*N + n] = sum_k xs[k] * w[e*N + n, k], xs being x[t, 0..K) or x[t, s*K..s*K+K). Backends group the tokens of each expert into one
-    /// matmul. A route id that is not an integer in [0, E) is an error. Params: <see cref="ExpertMatMulParams"/>.
+    /// matmul. A route id of -1 (contract 1.3) marks a slot computed elsewhere (on another device, see docs/moe.md): its
+    /// output y[t, s*N .. s*N + N) is left as it was. Any other route id that is not an integer in [0, E) is an error.
+    /// <see cref="MoeRoute"/> never writes -1, and <see cref="MoeCombine"/> always reads the full routes.
+    /// Params: <see cref="ExpertMatMulParams"/>.
     /// </summary>
     ExpertMatMul = 17,
 

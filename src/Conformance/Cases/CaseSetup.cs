@@ -25,6 +25,7 @@ internal sealed unsafe class CaseSetup : IDisposable
     private readonly List<(GraphTensor Tensor, float[] Values)> _inputs = [];
     private ComputeGraph? _graph;
     private GraphNode[] _nodesUnderTest = [];
+    private (GraphTensor Tensor, float[] Values)? _priorOutput;
 
     public CaseSetup(ulong seed)
     {
@@ -47,6 +48,12 @@ internal sealed unsafe class CaseSetup : IDisposable
     public ComputeGraph Graph => _graph ?? throw new InvalidOperationException("the case did not call Finish");
 
     public IReadOnlyList<GraphNode> NodesUnderTest => _nodesUnderTest;
+
+    /// <summary>
+    /// When set before <see cref="Finish"/>: the result tensor holds values from this source before the backend runs, as
+    /// an earlier step would have left it (for ops that must leave parts of their output untouched); null = zeros.
+    /// </summary>
+    public Func<float>? PriorOutput { get; set; }
 
     /// <summary>The activation inputs the setup fills, with their values.</summary>
     public IReadOnlyList<(GraphTensor Tensor, float[] Values)> Inputs => _inputs;
@@ -172,6 +179,17 @@ internal sealed unsafe class CaseSetup : IDisposable
 
             _inputs.Add((tensor, values));
         }
+
+        if (PriorOutput is { } prior)
+        {
+            var values = new float[sizing.Rows(result) * result.Columns];
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] = prior();
+            }
+
+            _priorOutput = (result, values);
+        }
     }
 
     /// <summary>A fresh context holding the starting state: a copy of the cache and the input values.</summary>
@@ -181,6 +199,11 @@ internal sealed unsafe class CaseSetup : IDisposable
         foreach ((GraphTensor tensor, float[] values) in _inputs)
         {
             values.CopyTo(context.GetF32(tensor));
+        }
+
+        if (_priorOutput is ({ } output, { } prior))
+        {
+            prior.CopyTo(context.GetF32(output));
         }
 
         return context;

@@ -7,7 +7,8 @@ namespace LlmFramework.Conformance.Cases;
 /// ExpertMatMul with stacked expert weights in float and quantised dtypes: 4..64 experts, 1..6 slots, x with one row
 /// per token ([T, K]) and one per slot ([T, S*K]), a decode token, a ragged batch, a 40-token prefill (experts with
 /// 10-20 rows: the float and Q8_0 tiles), an empty step, experts that receive no tokens (the first and last never
-/// do), and route ids that name no expert (must throw). MoeCombine: 1..8 slots, widths 7..2048, positive weights.
+/// do), and route ids that name no expert (must throw). Contract 1.3: slots routed to -1 (computed on another device)
+/// must keep the values the output held before (some, or all, of a step's slots; x per token and per slot). MoeCombine: 1..8 slots, widths 7..2048, positive weights.
 /// </summary>
 internal static class ExpertCases
 {
@@ -43,8 +44,21 @@ internal static class ExpertCases
         }
 
         ExpertMatMul(cases, DType.F32, 8, 2, 16, 32, perSlot: false, "empty", []);
+        foreach (DType type in new[] { DType.F32, DType.F16, DType.Q8_0, DType.Q4_K })
+        {
+            int k = DTypeInfo.BlockSize(type) == 1 ? 96 : 2 * DTypeInfo.BlockSize(type);
+            foreach (string step in new[] { "decode", "ragged", "prefill40" })
+            {
+                SkippedSlots(cases, type, 16, 4, 24, k, perSlot: false, step, 0.5);
+            }
+
+            SkippedSlots(cases, type, 16, 4, 24, k, perSlot: true, "ragged", 0.5);
+        }
+
+        SkippedSlots(cases, DType.F32, 8, 2, 16, 32, perSlot: false, "ragged", 1);
         BadRoute(cases, 8f, "id8of8");
-        BadRoute(cases, -1f, "id-1");
+        BadRoute(cases, -2f, "id-2");
+        BadRoute(cases, -0.5f, "id-0.5");
         BadRoute(cases, 2.5f, "id2.5");
 
         foreach ((string step, int s, int d) in Combines)
@@ -99,6 +113,36 @@ internal static class ExpertCases
                 GraphTensor w = s.Builder.Weight(s.Weight("ffn_up_exps", type, experts * n, k, s.Normal(0.5)));
                 GraphTensor x = s.Input("x", perSlot ? perToken * k : k, s.Normal());
                 s.Finish(s.Builder.ExpertMatMul(x, routes, w, new ExpertMatMulParams(0, experts, perToken)));
+            });
+    }
+
+    /// <summary>
+    /// ExpertMatMul whose route ids are -1 for about <paramref name="skipped"/> of the (token, slot) pairs (the first pair
+    /// always, the second never unless all are), over an output that already holds values: those rows must keep them.
+    /// </summary>
+    private static void SkippedSlots(CaseList cases, DType type, int experts, int perToken, int n, int k, bool perSlot, string step, double skipped)
+    {
+        string form = perSlot ? "x-per-slot" : "x-per-token";
+        string share = skipped >= 1 ? "all" : "half";
+        cases.Add($"ExpertMatMul/{DTypeInfo.Name(type)}/skipped-{share}/E{experts}xS{perToken}xN{n}xK{k}/{form}/{step}", OpKind.ExpertMatMul, type,
+            $"{share} of the slots routed to -1 (computed on another device) must keep the output's prior values; the rest as usual; step {step}", s =>
+            {
+                s.SetBatch(Plan(step));
+                float[] routes = Routes(s, experts, perToken, s.Batch.TokenCount);
+                int pairs = s.Batch.TokenCount * perToken;
+                for (int i = 0; i < pairs; i++)
+                {
+                    bool skip = i == 0 || (skipped >= 1) || (i != 1 && s.Random.Uniform(0, 1) < skipped);
+                    if (skip)
+                    {
+                        routes[((i / perToken) * 2 * perToken) + (i % perToken)] = -1f;
+                    }
+                }
+
+                GraphTensor w = s.Builder.Weight(s.Weight("ffn_up_exps", type, experts * n, k, s.Normal(0.5)));
+                GraphTensor x = s.Input("x", perSlot ? perToken * k : k, s.Normal());
+                s.PriorOutput = s.Normal(3);
+                s.Finish(s.Builder.ExpertMatMul(x, s.Input("routes", 2 * perToken, CaseSetup.Values(routes)), w, new ExpertMatMulParams(0, experts, perToken)));
             });
     }
 

@@ -161,6 +161,12 @@ internal static class ToleranceModel
         {
             for (int slot = 0; slot < s; slot++)
             {
+                if (ReferenceMoe.IsSkipped(routes, t, slot, p))
+                {
+                    // A skipped slot keeps its prior values: m = 0 asks for them bit for bit.
+                    continue;
+                }
+
                 int expert = ReferenceMoe.ExpertOf(routes, t, slot, p);
                 ReadOnlySpan<float> xs = x.Slice(xPerSlot ? ((t * s) + slot) * k : t * k, k);
                 for (int j = 0; j < n; j++)

@@ -17,6 +17,7 @@ public sealed class GraphExecutor
     private readonly ILogger? _logger;
     private IReadOnlyList<GraphPartition> _partitions;
     private INodeObserver? _observer;
+    private IBackend? _dedicated;
 
     /// <summary>Plans execution of <paramref name="graph"/>.</summary>
     public GraphExecutor(ComputeGraph graph, IReadOnlyList<IBackend> backends, IKvCache kvCache, int maxTokens, int threads, ILogger? logger = null)
@@ -46,7 +47,7 @@ public sealed class GraphExecutor
     /// <summary>Switches to <paramref name="backends"/>; call only between steps.</summary>
     public void ReplaceBackends(IReadOnlyList<IBackend> backends)
     {
-        IReadOnlyList<GraphPartition> partitions = SplitAtObserved(BackendPartitioner.Partition(_graph, backends, _logger));
+        IReadOnlyList<GraphPartition> partitions = Split(BackendPartitioner.Partition(_graph, backends, _logger));
         Backends = backends;
         _partitions = partitions;
     }
@@ -60,12 +61,24 @@ public sealed class GraphExecutor
     {
         _context.ExpertWeights = observer as IExpertWeights;
         _observer = observer;
-        _partitions = SplitAtObserved(BackendPartitioner.Partition(_graph, Backends, _logger));
+        _partitions = Split(BackendPartitioner.Partition(_graph, Backends, _logger));
     }
 
-    private IReadOnlyList<GraphPartition> SplitAtObserved(IReadOnlyList<GraphPartition> partitions)
+    /// <summary>
+    /// Runs every node that <paramref name="backend"/> supports on it, each in a partition of its own, whichever backend
+    /// the partitioner chose (the engine's expert devices take the ExpertMatMul nodes this way); null undoes it. The
+    /// caller keeps ownership of <paramref name="backend"/>. Call only between steps.
+    /// </summary>
+    public void SetDedicatedBackend(IBackend? backend)
     {
-        if (_observer is null)
+        _dedicated = backend;
+        _partitions = Split(BackendPartitioner.Partition(_graph, Backends, _logger));
+    }
+
+    /// <summary>Cuts the partitions after observed nodes and around the nodes the dedicated backend runs.</summary>
+    private IReadOnlyList<GraphPartition> Split(IReadOnlyList<GraphPartition> partitions)
+    {
+        if (_observer is null && _dedicated is null)
         {
             return partitions;
         }
@@ -76,8 +89,20 @@ public sealed class GraphExecutor
             var run = new List<GraphNode>();
             foreach (GraphNode node in p.Nodes)
             {
+                if (_dedicated is { } dedicated && dedicated.Supports(node).IsSupported)
+                {
+                    if (run.Count > 0)
+                    {
+                        split.Add(new GraphPartition(p.Backend, run));
+                        run = [];
+                    }
+
+                    split.Add(new GraphPartition(dedicated, [node]));
+                    continue;
+                }
+
                 run.Add(node);
-                if (_observer.Observes(node))
+                if (_observer is not null && _observer.Observes(node))
                 {
                     split.Add(new GraphPartition(p.Backend, run));
                     run = [];

@@ -1,3 +1,4 @@
+using LlmFramework.Abstractions.Backends;
 using LlmFramework.Abstractions.Moe;
 
 namespace LlmFramework.Engine.Moe;
@@ -17,7 +18,11 @@ public sealed record MoeOptions
     /// <summary>Steps between two placement plans.</summary>
     public int RebalanceSteps { get; init; } = 16;
 
-    /// <summary>Devices the scheduler may spread experts over.</summary>
+    /// <summary>
+    /// Devices the scheduler may spread experts over (config Moe:Devices). Above 1 the engine also runs the experts on
+    /// that many devices: CPU backend instances made by <see cref="ExpertDeviceFactory"/>, the engine's threads split
+    /// over them (so at most one device per thread), each computing the entries of the expert replicas it holds.
+    /// </summary>
     public int DeviceCount { get; init; } = 1;
 
     /// <summary>
@@ -26,6 +31,12 @@ public sealed record MoeOptions
     /// few microseconds when they are). Config Moe:PrefetchNextLayer.
     /// </summary>
     public bool PrefetchNextLayer { get; init; } = true;
+
+    /// <summary>
+    /// Makes the expert devices when <see cref="DeviceCount"/> is above 1: the CPU backend's factory (the host passes the
+    /// loaded one). Unused with one device.
+    /// </summary>
+    public IBackendFactory? ExpertDeviceFactory { get; init; }
 
     /// <summary>Saved statistics to start from (a warm restart), or null.</summary>
     public ExpertLoad? InitialLoad { get; init; }
@@ -40,7 +51,7 @@ public sealed record MoeOptions
 
         if (WindowSteps < 1 || RebalanceSteps < 1 || DeviceCount < 1)
         {
-            throw new ArgumentException($"Moe:WindowSteps ({WindowSteps}), Moe:RebalanceSteps ({RebalanceSteps}) and Moe:DeviceCount ({DeviceCount}) must be at least 1");
+            throw new ArgumentException($"Moe:WindowSteps ({WindowSteps}), Moe:RebalanceSteps ({RebalanceSteps}) and Moe:DeviceCount ({DeviceCount}, config Moe:Devices) must be at least 1");
         }
     }
 }

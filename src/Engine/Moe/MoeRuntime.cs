@@ -53,6 +53,7 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
         _logger = logger;
         _scheduler = options.Scheduler;
         Counter = new ExpertRoutingCounter(shape.MoeLayerCount, shape.ExpertCount, options.WindowSteps);
+        DeviceLoad = options.DeviceCount > 1 ? new DeviceLoadCounter(options.DeviceCount, shape.MoeLayerCount, shape.ExpertCount, options.WindowSteps) : null;
         if (options.InitialLoad is { } saved)
         {
             Counter.Restore(saved);
@@ -80,6 +81,9 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
 
     /// <summary>The routing counts.</summary>
     public ExpertRoutingCounter Counter { get; }
+
+    /// <summary>Entries each expert device computed (measured balancedness), or null with one device (Moe:DeviceCount 1).</summary>
+    public DeviceLoadCounter? DeviceLoad { get; }
 
     /// <summary>The placement in force.</summary>
     public ExpertPlacement Placement { get; private set; }
@@ -203,6 +207,7 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
     public void AfterStep()
     {
         Counter.EndStep();
+        DeviceLoad?.EndStep();
         IMoeScheduler? scheduler = _scheduler;
         if (scheduler is null)
         {

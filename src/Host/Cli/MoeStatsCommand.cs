@@ -79,6 +79,12 @@ internal static class MoeStatsCommand
         Console.WriteLine(string.Create(c, $"{shape.MoeLayerCount} MoE layers x {shape.ExpertCount} experts ({shape.ExpertsPerToken} per token), {shape.ExpertBytes / 1024.0:F1} KiB per expert"));
         Console.WriteLine(string.Create(c, $"scheduler {moe.SchedulerName}; resident {moe.ResidentBytes / 1048576.0:F2} of {shape.TotalExpertBytes / 1048576.0:F2} MiB (budget {(moe.BudgetBytes < 0 ? "none" : (moe.BudgetBytes / 1048576.0).ToString("F2", c) + " MiB")}); pageable {moe.Pageable}"));
         Console.WriteLine(string.Create(c, $"steps {moe.Counter.Steps}, window {load.WindowSteps} steps; cold uses {moe.ColdUses}; plans {moe.Plans}, promotions {moe.Promotions}, demotions {moe.Demotions}; balancedness {moe.Balancedness:F3} over {moe.Placement.DeviceCount} device(s)"));
+        if (moe.DeviceLoad is { } devices)
+        {
+            string entries = string.Join(", ", Enumerable.Range(0, devices.DeviceCount).Select(d => string.Create(c, $"device {d} {devices.Entries(d)}")));
+            Console.WriteLine(string.Create(c, $"expert devices: entries computed {entries}; measured balancedness {devices.Balancedness:F3} over the window, {devices.LifetimeBalancedness:F3} in total"));
+        }
+
         Console.WriteLine("layer  routed(total)  resident  hottest experts (expert:count in total, * = resident)");
         for (int l = 0; l < shape.MoeLayerCount; l++)
         {

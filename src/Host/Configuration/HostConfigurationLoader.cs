@@ -215,6 +215,7 @@ public static class HostConfigurationLoader
         Require(o.Moe.WindowSteps is >= 1 and <= 1_000_000, "Moe:WindowSteps", $"must be in [1, 1000000], got {o.Moe.WindowSteps}");
         Require(o.Moe.RebalanceSteps >= 1, "Moe:RebalanceSteps", $"must be at least 1, got {o.Moe.RebalanceSteps}");
         Require(o.Moe.Devices is >= 1 and <= 1024, "Moe:Devices", $"must be in [1, 1024], got {o.Moe.Devices}");
+        Require(o.Backends.Threads == 0 || o.Moe.Devices <= o.Backends.Threads, "Moe:Devices", $"({o.Moe.Devices}) must not exceed Backends:Threads ({o.Backends.Threads}): each expert device runs on its own share of the threads, at least one");
         Require(o.Generation.MaxTokens >= 1, "Generation:MaxTokens", $"must be at least 1, got {o.Generation.MaxTokens}");
         Require(o.Generation.Temperature >= 0 && float.IsFinite(o.Generation.Temperature), "Generation:Temperature", $"must be a finite number >= 0, got {o.Generation.Temperature.ToString(CultureInfo.InvariantCulture)}");
         Require(o.Generation.TopP > 0 && o.Generation.TopP <= 1, "Generation:TopP", $"must be in (0, 1], got {o.Generation.TopP.ToString(CultureInfo.InvariantCulture)}");

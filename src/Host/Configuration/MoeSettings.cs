@@ -15,7 +15,10 @@ public sealed class MoeSettings
     /// <summary>Steps between two placement plans.</summary>
     public int RebalanceSteps { get; set; } = 16;
 
-    /// <summary>Devices experts may be spread over (the Balanced scheduler).</summary>
+    /// <summary>
+    /// Devices experts are spread over (the Balanced scheduler's replicas); above 1 the experts run on that many CPU
+    /// backend instances, the threads split over them (at most Backends:Threads devices).
+    /// </summary>
     public int Devices { get; set; } = 1;
 
     /// <summary>Predict the next MoE layer's experts and read the cold ones ahead into the page cache (see docs/moe.md).</summary>

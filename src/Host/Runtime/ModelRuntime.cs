@@ -99,7 +99,10 @@ public sealed class ModelRuntime : IDisposable
         }
     }
 
-    /// <summary>LlmFramework:Moe as engine options: the named scheduler from its plugin, the budget, and saved statistics.</summary>
+    /// <summary>
+    /// LlmFramework:Moe as engine options: the named scheduler from its plugin, the budget, saved statistics, and for
+    /// Devices above 1 the CPU backend's factory, which makes the expert devices.
+    /// </summary>
     public static MoeOptions MoeOptionsFrom(PluginManager plugins, MoeSettings settings)
     {
         ArgumentNullException.ThrowIfNull(plugins);
@@ -133,6 +136,7 @@ public sealed class ModelRuntime : IDisposable
             RebalanceSteps = settings.RebalanceSteps,
             DeviceCount = settings.Devices,
             PrefetchNextLayer = settings.PrefetchNextLayer,
+            ExpertDeviceFactory = settings.Devices > 1 ? plugins.BackendFactories.FirstOrDefault(f => string.Equals(f.Name, "cpu", StringComparison.OrdinalIgnoreCase)) : null,
             InitialLoad = saved,
         };
     }

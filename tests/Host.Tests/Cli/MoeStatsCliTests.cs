@@ -54,4 +54,22 @@ public sealed class MoeStatsCliTests : IDisposable
         Assert.Equal(1, exit);
         Assert.Contains("LlmFramework:Moe:Devices", error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Moe_stats_with_two_devices_shows_the_entries_of_each_and_more_devices_than_threads_is_refused()
+    {
+        string model = _dir.Combine("ds.gguf");
+        (int made, _, string makeError) = CliHarness.Run("make-test-model", "--arch", "deepseek2", "--layers", "3", "--experts", "8", "--experts-per-token", "2", "--vocab", "320", "--out", model, "--plugins-dir", RepositoryPaths.HostPluginDirectory);
+        Assert.True(made == 0, makeError);
+        (int exit, string output, string error) = CliHarness.Run(
+            "moe-stats", "--plugins-dir", RepositoryPaths.HostPluginDirectory, "--model", model, "--prompt", "hello mixture of experts", "--tokens", "8",
+            "--set", "LlmFramework:Moe:Scheduler=Balanced", "--set", "LlmFramework:Moe:Devices=2", "--set", "LlmFramework:Backends:Threads=2");
+        Assert.True(exit == 0, error);
+        Assert.Contains("over 2 device(s)", output, StringComparison.Ordinal);
+        Assert.Matches(@"expert devices: entries computed device 0 \d+, device 1 \d+; measured balancedness [01]\.\d{3}", output);
+
+        (exit, _, error) = CliHarness.Run("moe-stats", "--plugins-dir", RepositoryPaths.HostPluginDirectory, "--model", model, "--set", "LlmFramework:Moe:Devices=3", "--set", "LlmFramework:Backends:Threads=2");
+        Assert.Equal(1, exit);
+        Assert.Contains("LlmFramework:Moe:Devices (3) must not exceed Backends:Threads (2)", error, StringComparison.Ordinal);
+    }
 }

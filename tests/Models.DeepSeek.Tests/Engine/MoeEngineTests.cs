@@ -1,11 +1,5 @@
-using LlmFramework.Abstractions.Backends;
-using LlmFramework.Abstractions.Models;
 using LlmFramework.Abstractions.Moe;
-using LlmFramework.Backends.Cpu;
-using LlmFramework.Engine;
 using LlmFramework.Engine.Moe;
-using LlmFramework.Models.DeepSeek;
-using LlmFramework.Models.DeepSeek.TestModels;
 using LlmFramework.Schedulers.LoadAware;
 
 namespace LlmFramework.Models.DeepSeek.Tests.Engine;
@@ -16,26 +10,16 @@ namespace LlmFramework.Models.DeepSeek.Tests.Engine;
 /// </summary>
 public sealed class MoeEngineTests : IDisposable
 {
-    private const int Experts = 16;
-    private const int PerToken = 4;
-    private const int MoeLayers = 2;
+    private const int Experts = MoeTestSession.Experts;
+    private const int PerToken = MoeTestSession.PerToken;
+    private const int MoeLayers = MoeTestSession.MoeLayers;
     private readonly string _dir = Directory.CreateTempSubdirectory("llmf-moe-engine-").FullName;
     private readonly string _path;
 
     public MoeEngineTests()
     {
         _path = Path.Combine(_dir, "moe.gguf");
-        var spec = new TestModelSpec
-        {
-            Architecture = "deepseek2",
-            Layers = 3,
-            FeedForward = 96,
-            VocabSize = 320,
-            ContextLength = 256,
-            Seed = 5,
-            Extra = new Dictionary<string, string> { ["experts"] = $"{Experts}", ["experts-per-token"] = $"{PerToken}", ["expert-ffn"] = "64", ["dense-layers"] = "1" },
-        };
-        DeepSeekTestModelWriter.Write(spec, CheckpointFormat.Gguf, _path);
+        MoeTestSession.WriteModel(_path, seed: 5);
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -43,7 +27,7 @@ public sealed class MoeEngineTests : IDisposable
     [Fact]
     public void Every_routed_choice_is_counted_per_layer()
     {
-        using Session s = Open(new MoeOptions());
+        using MoeTestSession s = Open(new MoeOptions());
         MoeRuntime moe = s.Engine.Moe!;
         Assert.Equal(new MoeModelShape(MoeLayers, Experts, PerToken, moe.Shape.ExpertBytes), moe.Shape);
         s.Engine.GenerateGreedy([5, 9, 200, 31], 12, out _);
@@ -63,11 +47,11 @@ public sealed class MoeEngineTests : IDisposable
     public void Cold_experts_paged_in_and_out_give_the_same_tokens_as_all_resident()
     {
         int[] prompt = [7, 100, 250, 3, 64, 128];
-        using Session all = Open(new MoeOptions());
+        using MoeTestSession all = Open(new MoeOptions());
         int[] want = [.. all.Engine.GenerateGreedy(prompt, 24, out _)];
 
         long budget = all.Engine.Moe!.Shape.TotalExpertBytes / 4;
-        using Session quarter = Open(new MoeOptions { Scheduler = LoadAware(), ExpertBudgetBytes = budget, RebalanceSteps = 4 });
+        using MoeTestSession quarter = Open(new MoeOptions { Scheduler = LoadAware(), ExpertBudgetBytes = budget, RebalanceSteps = 4 });
         int[] got = [.. quarter.Engine.GenerateGreedy(prompt, 24, out _)];
 
         MoeRuntime moe = quarter.Engine.Moe!;
@@ -118,7 +102,7 @@ public sealed class MoeEngineTests : IDisposable
     [Fact]
     public void A_swapped_scheduler_plans_from_the_next_rebalance_and_a_failing_one_keeps_the_placement()
     {
-        using Session s = Open(new MoeOptions { Scheduler = LoadAware(), ExpertBudgetBytes = long.MaxValue / 2, RebalanceSteps = 2 });
+        using MoeTestSession s = Open(new MoeOptions { Scheduler = LoadAware(), ExpertBudgetBytes = long.MaxValue / 2, RebalanceSteps = 2 });
         MoeRuntime moe = s.Engine.Moe!;
         var nothing = new FixedScheduler("Nothing", shape => Placement(shape, (_, _) => false));
         moe.ReplaceScheduler(nothing);
@@ -145,7 +129,7 @@ public sealed class MoeEngineTests : IDisposable
         string stats = Path.Combine(_dir, "stats.msgpack");
         long budget;
         int[] hottest;
-        using (Session first = Open(new MoeOptions()))
+        using (MoeTestSession first = Open(new MoeOptions()))
         {
             first.Engine.GenerateGreedy([11, 12, 13, 14, 15, 16], 20, out _);
             ExpertLoad load = first.Engine.Moe!.Counter.Snapshot();
@@ -155,7 +139,7 @@ public sealed class MoeEngineTests : IDisposable
             hottest = [.. Enumerable.Range(0, Experts).OrderByDescending(e => load.Total(0, e)).ThenBy(e => e).Take(2)];
         }
 
-        using Session second = Open(new MoeOptions { Scheduler = LoadAware(), ExpertBudgetBytes = budget, InitialLoad = ExpertLoadFile.Load(stats) });
+        using MoeTestSession second = Open(new MoeOptions { Scheduler = LoadAware(), ExpertBudgetBytes = budget, InitialLoad = ExpertLoadFile.Load(stats) });
         MoeRuntime moe = second.Engine.Moe!;
         Assert.All(hottest, e => Assert.True(moe.Placement.IsResident(0, e), $"expert {e}, among the hottest of the saved run, is not resident at start"));
         Assert.True(moe.Counter.Snapshot().TotalOfLayer(0).ToArray().Sum() > 0);
@@ -179,36 +163,12 @@ public sealed class MoeEngineTests : IDisposable
             [.. Enumerable.Range(0, cells).Select(_ => new[] { 0 })]);
     }
 
-    private Session Open(MoeOptions moe)
-    {
-        IModel model = new DeepSeekFamily().Load(ModelSource.Open(_path), new ModelLoadOptions { ContextLength = 256 });
-        IBackend backend = new CpuBackendFactory().Create(new BackendOptions { Threads = 2 });
-        try
-        {
-            return new Session(model, backend, new InferenceEngine(model, [backend], new EngineOptions { Threads = 2, MaxSequences = 1, ContextLength = 256, Moe = moe }));
-        }
-        catch
-        {
-            backend.Dispose();
-            model.Dispose();
-            throw;
-        }
-    }
+    private MoeTestSession Open(MoeOptions moe) => MoeTestSession.Open(_path, moe);
 
     private sealed class FixedScheduler(string name, Func<MoeModelShape, ExpertPlacement> plan) : IMoeScheduler
     {
         public string Name => name;
 
         public ExpertPlacement Plan(ExpertPlacementRequest request) => plan(request.Shape);
-    }
-
-    private sealed record Session(IModel Model, IBackend Backend, InferenceEngine Engine) : IDisposable
-    {
-        public void Dispose()
-        {
-            Engine.Dispose();
-            Backend.Dispose();
-            Model.Dispose();
-        }
     }
 }

@@ -125,5 +125,32 @@ internal static class MetricsRoute
                 text.Sample(name, value(r), ("model", id), ("scheduler", r.SchedulerName));
             }
         }
+
+        WriteDeviceLoad(text, moe);
+    }
+
+    /// <summary>Entries each expert device computed and the measured balancedness (models with Moe:Devices above 1).</summary>
+    private static void WriteDeviceLoad(PrometheusText text, List<(string Id, MoeRuntime Moe)> moe)
+    {
+        var devices = moe.Where(m => m.Moe.DeviceLoad is not null).Select(m => (m.Id, Load: m.Moe.DeviceLoad!, m.Moe.SchedulerName)).ToList();
+        if (devices.Count == 0)
+        {
+            return;
+        }
+
+        text.Family("llmf_moe_device_entries_total", "counter", "Routed (token, expert) entries each expert device computed since the counts began.");
+        foreach ((string id, DeviceLoadCounter load, _) in devices)
+        {
+            for (int d = 0; d < load.DeviceCount; d++)
+            {
+                text.Sample("llmf_moe_device_entries_total", load.Entries(d), ("model", id), ("device", d.ToString(CultureInfo.InvariantCulture)));
+            }
+        }
+
+        text.Family("llmf_moe_measured_balancedness", "gauge", "Mean / max entries computed per expert device over the routing window (1 = even), as executed.");
+        foreach ((string id, DeviceLoadCounter load, string scheduler) in devices)
+        {
+            text.Sample("llmf_moe_measured_balancedness", load.Balancedness, ("model", id), ("scheduler", scheduler));
+        }
     }
 }
