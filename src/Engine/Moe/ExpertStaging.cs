@@ -21,7 +21,7 @@ internal sealed unsafe class ExpertStaging : IDisposable
     private readonly long[][] _matrixOffset;
     private readonly int[][] _slotOf;
     private readonly int _matricesPerExpert;
-    private readonly bool[] _loaded;
+    private readonly int[] _state;
     private readonly bool[] _fellBack;
     private byte* _area;
     private int _slotsUsed;
@@ -35,7 +35,7 @@ internal sealed unsafe class ExpertStaging : IDisposable
         _weights = weights;
         _logger = logger;
         _matricesPerExpert = weights.Max(w => w.Length);
-        _loaded = new bool[shape.ExpertsPerToken * _matricesPerExpert];
+        _state = new int[shape.ExpertsPerToken * _matricesPerExpert];
         _fellBack = new bool[shape.ExpertsPerToken];
         _slotOf = [.. weights.Select(_ => Enumerable.Repeat(-1, shape.ExpertCount).ToArray())];
         _matrixOffset = new long[weights.Length][];
@@ -87,45 +87,59 @@ internal sealed unsafe class ExpertStaging : IDisposable
         }
 
         int slot = _slotsUsed++;
-        Array.Clear(_loaded, slot * _matricesPerExpert, _matricesPerExpert);
+        Array.Clear(_state, slot * _matricesPerExpert, _matricesPerExpert);
         _fellBack[slot] = false;
         _slotOf[moeLayer][expert] = slot;
         return true;
     }
 
+    private const int Empty = 0;
+    private const int Reading = 1;
+    private const int Loaded = 2;
+    private const int Failed = 3;
+
     /// <summary>
     /// Matrix <paramref name="j"/> of a staged expert, read from the file on the first call; null when the expert has no
-    /// slot or its read failed (the caller reads it in place).
+    /// slot or its read failed (the caller reads it in place). Safe to call from several threads at once: the first
+    /// reads, the others for the same matrix (an expert replicated on two expert devices) wait for that read.
     /// </summary>
     public byte* Locate(int moeLayer, int j, int expert)
     {
         int slot = _slotOf[moeLayer][expert];
-        if (slot < 0 || _fellBack[slot])
+        if (slot < 0 || Volatile.Read(ref _fellBack[slot]))
         {
             return null;
         }
 
         byte* staged = _area + ((long)slot * _shape.ExpertBytes) + _matrixOffset[moeLayer][j];
-        int cell = (slot * _matricesPerExpert) + j;
-        if (!_loaded[cell])
+        ref int state = ref _state[(slot * _matricesPerExpert) + j];
+        int seen = Interlocked.CompareExchange(ref state, Reading, Empty);
+        if (seen == Empty)
         {
-            if (!Read(moeLayer, expert, j, staged))
+            bool ok = Read(moeLayer, expert, j, staged);
+            if (!ok)
             {
-                _fellBack[slot] = true;
-                return null;
+                Volatile.Write(ref _fellBack[slot], true);
             }
 
-            _loaded[cell] = true;
+            Volatile.Write(ref state, ok ? Loaded : Failed);
+            return ok ? staged : null;
         }
 
-        return staged;
+        var wait = default(SpinWait);
+        while ((seen = Volatile.Read(ref state)) == Reading)
+        {
+            wait.SpinOnce();
+        }
+
+        return seen == Loaded ? staged : null;
     }
 
     /// <summary>Whether <see cref="Locate"/> for this matrix will read it from the file first.</summary>
     public bool NeedsLoad(int moeLayer, int j, int expert)
     {
         int slot = _slotOf[moeLayer][expert];
-        return slot >= 0 && !_fellBack[slot] && !_loaded[(slot * _matricesPerExpert) + j];
+        return slot >= 0 && !_fellBack[slot] && Volatile.Read(ref _state[(slot * _matricesPerExpert) + j]) == Empty;
     }
 
     /// <summary>
@@ -144,7 +158,7 @@ internal sealed unsafe class ExpertStaging : IDisposable
         int loaded = 0;
         for (int j = 0; j < _weights[moeLayer].Length; j++)
         {
-            loaded += _loaded[(slot * _matricesPerExpert) + j] ? 1 : 0;
+            loaded += _state[(slot * _matricesPerExpert) + j] == Loaded ? 1 : 0;
         }
 
         StagedReads += loaded > 0 ? 1 : 0;

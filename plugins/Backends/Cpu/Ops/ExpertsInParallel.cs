@@ -1,7 +1,6 @@
 using LlmFramework.Abstractions.Execution;
 using LlmFramework.Abstractions.Graph;
 using LlmFramework.Abstractions.Tensors;
-using LlmFramework.Backends.Cpu.Kernels;
 using LlmFramework.Backends.Cpu.Threading;
 
 namespace LlmFramework.Backends.Cpu.Ops;
@@ -16,9 +15,7 @@ namespace LlmFramework.Backends.Cpu.Ops;
 /// </summary>
 internal sealed unsafe class ExpertsInParallel : ParallelWork
 {
-    private MatMulWork[] _matMuls = [];
-    private ScratchBuffer[] _xs = [];
-    private ScratchBuffer[] _ys = [];
+    private readonly WorkerMatMuls _workers = new();
     private int[] _experts = [];
     private int _expertCount;
     private int _next;
@@ -39,12 +36,7 @@ internal sealed unsafe class ExpertsInParallel : ParallelWork
     public void Prepare(WorkerPool pool, int threads, ExpertBatches batches, GraphNode node, IExpertWeights? source, DType type, int n, int k, int s, bool xPerSlot, float* x, float* y, bool finiteF16)
     {
         int expertCount = node.GetParams<ExpertMatMulParams>().ExpertCount;
-        if (_matMuls.Length < threads)
-        {
-            _matMuls = [.. Enumerable.Range(0, threads).Select(_ => new MatMulWork())];
-            _xs = [.. Enumerable.Range(0, threads).Select(_ => new ScratchBuffer())];
-            _ys = [.. Enumerable.Range(0, threads).Select(_ => new ScratchBuffer())];
-        }
+        _workers.Ensure(threads);
 
         if (_experts.Length < expertCount)
         {
@@ -86,8 +78,8 @@ internal sealed unsafe class ExpertsInParallel : ParallelWork
     /// <inheritdoc />
     public override void Run(int worker, int workerCount)
     {
-        float* xs = _xs[worker].Get((long)_batches.LargestBatch * _k);
-        float* ys = _ys[worker].Get((long)_batches.LargestBatch * _n);
+        float* xs = _workers.X(worker).Get((long)_batches.LargestBatch * _k);
+        float* ys = _workers.Y(worker).Get((long)_batches.LargestBatch * _n);
         int i;
         while ((i = Interlocked.Increment(ref _next) - 1) < _expertCount)
         {
@@ -96,7 +88,7 @@ internal sealed unsafe class ExpertsInParallel : ParallelWork
             ExpertMatMulKernel.Gather(entries, _x, xs, _k, _s, _xPerSlot);
 
             // One thread: MatMulWork runs it inline without touching the pool.
-            _matMuls[worker].Run(_pool, 1, rows, _type, _n, _k, xs, entries.Length, ys, _finiteF16);
+            _workers.MatMul(worker).Run(_pool, 1, rows, _type, _n, _k, xs, entries.Length, ys, _finiteF16);
             ExpertMatMulKernel.Scatter(entries, ys, _y, _n);
         }
     }

@@ -1,5 +1,4 @@
 using LlmFramework.Abstractions.Tensors;
-using LlmFramework.Backends.Cpu.Kernels;
 using LlmFramework.Backends.Cpu.Threading;
 
 namespace LlmFramework.Backends.Cpu.Ops;
@@ -12,9 +11,7 @@ namespace LlmFramework.Backends.Cpu.Ops;
 /// </summary>
 internal sealed unsafe class HeadsInParallel : ParallelWork
 {
-    private MatMulWork[] _matMuls = [];
-    private ScratchBuffer[] _xs = [];
-    private ScratchBuffer[] _ys = [];
+    private readonly WorkerMatMuls _workers = new();
     private int _next;
     private WorkerPool _pool = null!;
     private WeightTensor _w = null!;
@@ -29,12 +26,7 @@ internal sealed unsafe class HeadsInParallel : ParallelWork
     /// <summary>Sets up one node's run over <paramref name="threads"/> workers.</summary>
     public void Prepare(WorkerPool pool, int threads, WeightTensor w, int heads, int n, int k, float* x, int rows, float* y, bool finiteF16)
     {
-        if (_matMuls.Length < threads)
-        {
-            _matMuls = [.. Enumerable.Range(0, threads).Select(_ => new MatMulWork())];
-            _xs = [.. Enumerable.Range(0, threads).Select(_ => new ScratchBuffer())];
-            _ys = [.. Enumerable.Range(0, threads).Select(_ => new ScratchBuffer())];
-        }
+        _workers.Ensure(threads);
 
         (_pool, _w, _heads, _n, _k, _rows, _finiteF16) = (pool, w, heads, n, k, rows, finiteF16);
         _x = x;
@@ -46,8 +38,8 @@ internal sealed unsafe class HeadsInParallel : ParallelWork
     public override void Run(int worker, int workerCount)
     {
         bool inPlace = _rows == 1;
-        float* xs = inPlace ? null : _xs[worker].Get((long)_rows * _k);
-        float* ys = inPlace ? null : _ys[worker].Get((long)_rows * _n);
+        float* xs = inPlace ? null : _workers.X(worker).Get((long)_rows * _k);
+        float* ys = inPlace ? null : _workers.Y(worker).Get((long)_rows * _n);
         int h;
         while ((h = Interlocked.Increment(ref _next) - 1) < _heads)
         {
@@ -55,12 +47,12 @@ internal sealed unsafe class HeadsInParallel : ParallelWork
             if (inPlace)
             {
                 // One thread: MatMulWork runs it inline without touching the pool.
-                _matMuls[worker].Run(_pool, 1, weights, _w.Type, _n, _k, _x + ((long)h * _k), 1, _y + ((long)h * _n), _finiteF16);
+                _workers.MatMul(worker).Run(_pool, 1, weights, _w.Type, _n, _k, _x + ((long)h * _k), 1, _y + ((long)h * _n), _finiteF16);
                 continue;
             }
 
             HeadMatMulKernel.GatherHead(_x, xs, _rows, _heads, h, _k);
-            _matMuls[worker].Run(_pool, 1, weights, _w.Type, _n, _k, xs, _rows, ys, _finiteF16);
+            _workers.MatMul(worker).Run(_pool, 1, weights, _w.Type, _n, _k, xs, _rows, ys, _finiteF16);
             HeadMatMulKernel.ScatterHead(ys, _y, _rows, _heads, h, _n);
         }
     }
