@@ -55,6 +55,24 @@ public sealed class ExpertDevicesEngineTests : IDisposable
     }
 
     [Fact]
+    public void Two_expert_devices_with_a_quarter_resident_give_the_all_resident_tokens()
+    {
+        int[] prompt = [7, 100, 250, 3, 64, 128, 9, 41];
+        using MoeTestSession all = Open(new MoeOptions());
+        int[] want = [.. all.Engine.GenerateGreedy(prompt, 24, out _)];
+
+        // Cold experts are staged while both devices run: an expert replicated on both is read once, the other waits.
+        long budget = all.Engine.Moe!.Shape.TotalExpertBytes / 4;
+        using MoeTestSession two = Open(Balanced(2) with { ExpertBudgetBytes = budget });
+        int[] got = [.. two.Engine.GenerateGreedy(prompt, 24, out _)];
+        MoeRuntime moe = two.Engine.Moe!;
+        Assert.Equal(want, got);
+        Assert.True(moe.ColdUses > 0, "a quarter of the experts resident, yet no cold expert was used");
+        Assert.Equal(OperatingSystem.IsLinux(), moe.StagedReads > 0);
+        Assert.InRange(moe.Placement.ResidentBytes, 1, budget);
+    }
+
+    [Fact]
     public void Every_routed_entry_runs_on_exactly_one_device_and_both_devices_work()
     {
         using MoeTestSession s = Open(Balanced(2));

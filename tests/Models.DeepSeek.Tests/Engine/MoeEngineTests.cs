@@ -71,11 +71,11 @@ public sealed class MoeEngineTests : IDisposable
     {
         int[] prompt = [7, 100, 250, 3, 64, 128];
         long budget = ExpertBytesOfModel() / 4;
-        using Session off = Open(new MoeOptions { Scheduler = LoadAware(), ExpertBudgetBytes = budget, RebalanceSteps = 4, PrefetchNextLayer = false });
+        using MoeTestSession off = Open(new MoeOptions { Scheduler = LoadAware(), ExpertBudgetBytes = budget, RebalanceSteps = 4, PrefetchNextLayer = false });
         int[] want = [.. off.Engine.GenerateGreedy(prompt, 32, out _)];
         Assert.Equal(0, off.Engine.Moe!.PredictionChecks);
 
-        using Session on = Open(new MoeOptions { Scheduler = LoadAware(), ExpertBudgetBytes = budget, RebalanceSteps = 4 });
+        using MoeTestSession on = Open(new MoeOptions { Scheduler = LoadAware(), ExpertBudgetBytes = budget, RebalanceSteps = 4 });
         int[] got = [.. on.Engine.GenerateGreedy(prompt, 32, out _)];
         MoeRuntime moe = on.Engine.Moe!;
         Assert.Equal(want, got);
@@ -147,7 +147,7 @@ public sealed class MoeEngineTests : IDisposable
 
     private long ExpertBytesOfModel()
     {
-        using Session s = Open(new MoeOptions());
+        using MoeTestSession s = Open(new MoeOptions());
         return s.Engine.Moe!.Shape.TotalExpertBytes;
     }
 
