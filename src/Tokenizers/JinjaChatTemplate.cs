@@ -48,6 +48,8 @@ public sealed class JinjaChatTemplate : IChatTemplate
     /// sequences, dictionaries (keys as strings) and System.Text.Json elements. bos_token and eos_token are added
     /// unless given.
     /// </summary>
+    /// <exception cref="ChatTemplateException">The template raised an exception, used an unsupported feature, or an
+    /// operation of it refused its values (never another exception for what the template does).</exception>
     public string Render(IReadOnlyDictionary<string, object?> variables)
     {
         ArgumentNullException.ThrowIfNull(variables);
@@ -59,6 +61,19 @@ public sealed class JinjaChatTemplate : IChatTemplate
             scope.Set(name, JinjaValues.FromClr(value));
         }
 
-        return new JinjaRenderer().Render(_nodes, new JinjaScope(scope));
+        try
+        {
+            return new JinjaRenderer().Render(_nodes, new JinjaScope(scope));
+        }
+        catch (InsufficientExecutionStackException ex)
+        {
+            throw new ChatTemplateException("The chat template nests too deeply (a macro that calls itself without end?).", ex);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or ArithmeticException or FormatException or InvalidCastException or IndexOutOfRangeException or KeyNotFoundException)
+        {
+            // An operation of the template refused its values (a negative width, a sort of mixed types): the
+            // template's error, not the server's.
+            throw new ChatTemplateException($"The chat template failed: {ex.Message}", ex);
+        }
     }
 }

@@ -190,4 +190,53 @@ public sealed class JinjaChatTemplateTests
         var e = Assert.Throws<ChatTemplateException>(() => t.Render([]));
         Assert.Contains("frobnicate", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_string_of_json_arguments_is_quoted_by_tojson_and_joined_by_plus_as_jinja2_does()
+    {
+        // Expected text rendered by jinja2 3.1 with transformers' tojson (json.dumps, ensure_ascii=False).
+        var t = new JinjaChatTemplate("{{ a | tojson }}|{{ 'x=' + a }}|{{ m | tojson }}|{{ m }}", null, null);
+        var variables = new Dictionary<string, object?>
+        {
+            ["a"] = "{\"city\": \"Oslo\", \"note\": \"a\\nb\"}\t\u00e9\u0001",
+            ["m"] = new Dictionary<string, object?> { ["city"] = "Oslo", ["n"] = new List<object?> { 1, 2.5, true, null } },
+        };
+        Assert.Equal(
+            "\"{\\\"city\\\": \\\"Oslo\\\", \\\"note\\\": \\\"a\\\\nb\\\"}\\t\u00e9\\u0001\"|x={\"city\": \"Oslo\", \"note\": \"a\\nb\"}\t\u00e9\u0001|{\"city\": \"Oslo\", \"n\": [1, 2.5, true, null]}|{'city': 'Oslo', 'n': [1, 2.5, True, None]}",
+            t.Render(variables));
+    }
+
+    [Fact]
+    public void Joining_text_and_a_mapping_with_plus_is_refused_as_jinja2_refuses_it()
+    {
+        // DeepSeek-V3's template does this with a call's arguments; jinja2: "can only concatenate str (not dict) to str".
+        var t = new JinjaChatTemplate("{{ '```json\\n' + arguments + '\\n```' }}", null, null);
+        var e = Assert.Throws<ChatTemplateException>(() => t.Render(new Dictionary<string, object?> { ["arguments"] = new Dictionary<string, object?> { ["city"] = "Oslo" } }));
+        Assert.Contains("Cannot add a string and a dict", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "nests too deeply")]
+    [InlineData("{% set ns = namespace() %}{% set ns.me = ns %}{{ ns | tojson }}", "nests too deeply")]
+    [InlineData("{% for i in range(100000000000) %}{% endfor %}", "range() of 100000000000 items")]
+    [InlineData("{{ 'x' * 100000000000 }}", "Repeating 1 items or characters 100000000000 times")]
+    [InlineData("{{ [1] * 100000000000 }}", "Repeating 1 items or characters 100000000000 times")]
+    [InlineData("{{ messages | tojson(indent=-1) }}", "The chat template failed")]
+    [InlineData("{{ 'a' | indent(-3) }}", "The chat template failed")]
+    [InlineData("{{ 5 is divisibleby 0 }}", "The chat template failed")]
+    [InlineData("{{ [1, 'a'] | sort }}", "The chat template failed")]
+    public void A_template_that_fails_at_render_time_throws_a_ChatTemplateException_never_ends_the_process(string template, string expected)
+    {
+        var t = new JinjaChatTemplate(template, null, null);
+        var e = Assert.Throws<ChatTemplateException>(() => t.Render([new("user", "hi")]));
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_expression_nested_past_the_stack_is_a_syntax_error()
+    {
+        string template = "{{ " + new string('(', 200_000) + "1" + new string(')', 200_000) + " }}";
+        var e = Assert.Throws<ChatTemplateException>(() => new JinjaChatTemplate(template, null, null));
+        Assert.Contains("nested too deeply", e.Message, StringComparison.Ordinal);
+    }
 }

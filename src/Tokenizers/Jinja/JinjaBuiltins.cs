@@ -8,6 +8,9 @@ namespace LlmFramework.Tokenizers.Jinja;
 /// <summary>Operators, globals, attributes and methods of the Jinja subset.</summary>
 internal static partial class JinjaBuiltins
 {
+    /// <summary>The most items range() makes (jinja2's sandbox, which transformers renders in, has the same limit).</summary>
+    private const int MaxRange = 100_000;
+
     public static object? Global(string name) => name switch
     {
         "raise_exception" => (JinjaCallable)((args, _) =>
@@ -48,6 +51,12 @@ internal static partial class JinjaBuiltins
             if (step == 0)
             {
                 throw new ChatTemplateException("range() step must not be zero.");
+            }
+
+            Int128 count = step > 0 ? ((Int128)stop - start + step - 1) / step : ((Int128)start - stop - step - 1) / -step;
+            if (count > MaxRange)
+            {
+                throw new ChatTemplateException($"range() of {count} items: more than the {MaxRange} a template may make (jinja2's sandbox blocks them too).");
             }
 
             var list = new List<object?>();
@@ -196,18 +205,35 @@ internal static partial class JinjaBuiltins
             case "*":
                 if (a is string rs && b is long count)
                 {
-                    return string.Concat(Enumerable.Repeat(rs, (int)Math.Max(0, count)));
+                    return string.Concat(Enumerable.Repeat(rs, RepeatCount(rs.Length, count)));
                 }
 
                 if (a is List<object?> rl && b is long times)
                 {
-                    return Enumerable.Repeat(rl, (int)Math.Max(0, times)).SelectMany(x => x).ToList();
+                    return Enumerable.Repeat(rl, RepeatCount(rl.Count, times)).SelectMany(x => x).ToList();
                 }
 
                 return Arithmetic(op, a, b);
             default:
                 return Arithmetic(op, a, b);
         }
+    }
+
+    /// <summary>How many copies <c>x * count</c> makes; refused when they would pass the template's output limit.</summary>
+    private static int RepeatCount(int length, long count)
+    {
+        if (count <= 0 || length == 0)
+        {
+            // Copies of nothing are nothing: one will do, however many were asked for.
+            return count <= 0 ? 0 : 1;
+        }
+
+        if (count > JinjaRenderer.MaxOutputChars / length)
+        {
+            throw new ChatTemplateException($"Repeating {length} items or characters {count} times makes more than the {JinjaRenderer.MaxOutputChars} a template may produce.");
+        }
+
+        return (int)count;
     }
 
     private static object? Arithmetic(string op, object? a, object? b)

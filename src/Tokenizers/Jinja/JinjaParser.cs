@@ -1,6 +1,7 @@
 using LlmFramework.Tokenizers;
 
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace LlmFramework.Tokenizers.Jinja;
 
@@ -13,19 +14,27 @@ internal sealed class JinjaParser(List<JinjaToken> tokens, string source)
     public static List<JinjaNode> Parse(string source)
     {
         var parser = new JinjaParser(JinjaLexer.Tokenize(source), source);
-        var body = parser.ParseBody([], out string? end);
-        if (end is not null)
+        try
         {
-            throw parser.Error($"Unexpected '{{% {end} %}}'");
-        }
+            var body = parser.ParseBody([], out string? end);
+            if (end is not null)
+            {
+                throw parser.Error($"Unexpected '{{% {end} %}}'");
+            }
 
-        return body;
+            return body;
+        }
+        catch (InsufficientExecutionStackException)
+        {
+            throw parser.Error("Blocks or expressions nested too deeply");
+        }
     }
 
     private JinjaToken Current => tokens[_pos];
 
     private List<JinjaNode> ParseBody(string[] endTags, out string? endTag)
     {
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         var nodes = new List<JinjaNode>();
         while (true)
         {
@@ -317,6 +326,7 @@ internal sealed class JinjaParser(List<JinjaToken> tokens, string source)
     /// <summary>A sign binds tighter than filters and tests, as in Jinja2: -3 | abs is (-3) | abs.</summary>
     private JinjaExpr ParseUnary(bool withFilters = true)
     {
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         JinjaExpr expr = TryOperator("-") ? new UnaryExpr("-", ParseUnary(false)) :
             TryOperator("+") ? ParseUnary(false) :
             ParsePostfix(ParsePrimary());

@@ -1,5 +1,6 @@
 using LlmFramework.Tokenizers;
 
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace LlmFramework.Tokenizers.Jinja;
@@ -7,7 +8,8 @@ namespace LlmFramework.Tokenizers.Jinja;
 /// <summary>Executes a parsed template: statements write to the output, expressions evaluate to Jinja values.</summary>
 internal sealed class JinjaRenderer
 {
-    private const int MaxOutputChars = 64 * 1024 * 1024;
+    /// <summary>The most text a template may produce, or build in one string or list.</summary>
+    public const int MaxOutputChars = 64 * 1024 * 1024;
     private readonly StringBuilder _output = new();
 
     public string Render(List<JinjaNode> nodes, JinjaScope scope)
@@ -26,6 +28,8 @@ internal sealed class JinjaRenderer
 
     private LoopSignal Execute(List<JinjaNode> nodes, JinjaScope scope, StringBuilder output)
     {
+        // A macro that calls itself without end would otherwise overflow the stack and end the process.
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         foreach (var node in nodes)
         {
             var signal = LoopSignal.None;
@@ -202,6 +206,7 @@ internal sealed class JinjaRenderer
 
     public object? Evaluate(JinjaExpr expr, JinjaScope scope)
     {
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (expr)
         {
             case LiteralExpr l:

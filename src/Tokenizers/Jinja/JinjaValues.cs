@@ -181,6 +181,8 @@ internal static class JinjaValues
     /// <summary>Python's json.dumps(ensure_ascii=False), as transformers' tojson filter.</summary>
     public static string ToJson(object? v, int? indent, int level = 0)
     {
+        // A namespace holding itself would otherwise recurse until the stack overflows.
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         string nl = indent is int n ? "\n" + new string(' ', n * (level + 1)) : string.Empty;
         string close = indent is int m ? "\n" + new string(' ', m * level) : string.Empty;
         string sep = indent is null ? ", " : ",";

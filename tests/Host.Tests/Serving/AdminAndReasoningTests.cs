@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using LlmFramework.Host.Tests.Support;
 
 namespace LlmFramework.Host.Tests.Serving;
@@ -84,7 +83,7 @@ public sealed class AdminAndReasoningTests : IDisposable
             """;
         var request = JsonSerializer.Deserialize(chat, LlmFramework.Host.Serving.ServingJsonContext.Default.ChatCompletionRequest)!;
         LlmFramework.Host.Serving.Generation.ChatPrompt prompt = LlmFramework.Host.Serving.Generation.ChatPromptBuilder.Build(
-            server.Host.Models.Resolve("tooler").Runtime.Model, LlmFramework.Host.Serving.Generation.ChatTurns.From(request.Messages), request.Tools!);
+            server.Host.Models.Resolve("tooler"), LlmFramework.Host.Serving.Generation.ChatTurns.From(request.Messages), request.Tools!);
         Assert.Contains("<tools>\n{\"type\": \"function\", \"function\": {\"name\": \"get_weather\", \"description\": \"Weather of a city\"", prompt.Text, StringComparison.Ordinal);
         Assert.Contains("<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Oslo\"}}\n</tool_call>", prompt.Text, StringComparison.Ordinal);
         Assert.Contains("<tool_response>\n-3 C\n</tool_response>", prompt.Text, StringComparison.Ordinal);
@@ -96,21 +95,7 @@ public sealed class AdminAndReasoningTests : IDisposable
         Assert.Equal(prompt.Tokens.Length, r.GetProperty("usage").GetProperty("prompt_tokens").GetInt32());
     }
 
-    /// <summary>A copy of the default model's Hugging Face folder with another chat template.</summary>
-    private string DefaultModelWithTemplate(string name, string template)
-    {
-        string folder = _dir.CreateFolder(name);
-        string source = Path.Combine(RepositoryPaths.Root, "models", "default");
-        foreach (string file in new[] { "config.json", "generation_config.json", "model.safetensors", "tokenizer.model", "tokenizer_config.json" })
-        {
-            File.Copy(Path.Combine(source, file), Path.Combine(folder, file));
-        }
-
-        JsonNode config = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "tokenizer_config.json")))!;
-        config["chat_template"] = template;
-        File.WriteAllText(Path.Combine(folder, "tokenizer_config.json"), config.ToJsonString());
-        return folder;
-    }
+    private string DefaultModelWithTemplate(string name, string template) => TemplatedModelFolder.Create(_dir, name, template);
 
     private static async Task<string[]> ModelIds(TestServer server)
     {

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using LlmFramework.Abstractions.Models;
 using LlmFramework.Abstractions.Tokenization;
 using LlmFramework.Host.Runtime;
@@ -15,10 +16,11 @@ namespace LlmFramework.Host.Serving.Generation;
 /// reads <c>tools</c> gets them (and the messages' tool_calls / tool_call_id) as the Hugging Face templates expect; other
 /// templates get the tools described in a system message that asks for Hermes-style <c>&lt;tool_call&gt;</c> replies.
 /// </summary>
-internal static class ChatPromptBuilder
+internal static partial class ChatPromptBuilder
 {
-    public static ChatPrompt Build(IModel model, IReadOnlyList<ChatTurn> turns, IReadOnlyList<ToolDto> tools)
+    public static ChatPrompt Build(ServedModel served, IReadOnlyList<ChatTurn> turns, IReadOnlyList<ToolDto> tools)
     {
+        IModel model = served.Runtime.Model;
         IChatTemplate template = ChatPrompts.TemplateOf(model);
         string text;
         try
@@ -26,9 +28,10 @@ internal static class ChatPromptBuilder
             bool toolsInPlay = tools.Count > 0 || turns.Any(t => t.ToolCalls.Count > 0 || t.Role == "tool");
             if (toolsInPlay && template is JinjaChatTemplate jinja && jinja.Source.Contains("tool", StringComparison.Ordinal))
             {
+                bool argumentsAsMapping = ArgumentsAsMapping().IsMatch(jinja.Source);
                 text = jinja.Render(new Dictionary<string, object?>
                 {
-                    ["messages"] = turns.Select(MessageVariable).ToList(),
+                    ["messages"] = turns.Select(t => MessageVariable(t, argumentsAsMapping)).ToList(),
                     ["tools"] = tools.Count > 0 ? tools.Select(t => (object?)ToolVariable(t)).ToList() : null,
                     ["add_generation_prompt"] = true,
                 });
@@ -41,7 +44,7 @@ internal static class ChatPromptBuilder
         }
         catch (ChatTemplateException ex)
         {
-            throw ApiError.BadRequest($"the model's chat template refused the messages: {ex.Message}", "messages");
+            throw ApiError.BadRequest($"the chat template of model '{served.Id}' refused the messages: {ex.Message}", "messages");
         }
         catch (NotSupportedException ex)
         {
@@ -52,9 +55,12 @@ internal static class ChatPromptBuilder
         return new ChatPrompt(text, ChatPrompts.Encode(model, text), reasoning, ChatPrompts.StopsOf(template));
     }
 
-    private static Dictionary<string, object?> MessageVariable(ChatTurn t)
+    private static Dictionary<string, object?> MessageVariable(ChatTurn t, bool argumentsAsMapping)
     {
-        var m = new Dictionary<string, object?>(StringComparer.Ordinal) { ["role"] = t.Role, ["content"] = t.Content };
+        // An assistant message that only calls tools has content null (as OpenAI clients send it, and as templates
+        // such as DeepSeek-V3's test with "content is none" before writing the calls).
+        object? content = t.ToolCalls.Count > 0 && t.Content.Length == 0 ? null : t.Content;
+        var m = new Dictionary<string, object?>(StringComparer.Ordinal) { ["role"] = t.Role, ["content"] = content };
         if (t.ToolCalls.Count > 0)
         {
             m["tool_calls"] = t.ToolCalls.Select(c => (object?)new Dictionary<string, object?>(StringComparer.Ordinal)
@@ -64,7 +70,7 @@ internal static class ChatPromptBuilder
                 ["function"] = new Dictionary<string, object?>(StringComparer.Ordinal)
                 {
                     ["name"] = c.Function!.Name,
-                    ["arguments"] = ArgumentsValue(c.Function.Arguments),
+                    ["arguments"] = argumentsAsMapping ? ArgumentsMapping(c.Function.Arguments) : ArgumentsText(c.Function.Arguments),
                 },
             }).ToList();
         }
@@ -82,8 +88,20 @@ internal static class ChatPromptBuilder
         return m;
     }
 
-    /// <summary>Templates print arguments with tojson: give them the parsed object when the text is JSON.</summary>
-    private static object? ArgumentsValue(string? arguments)
+    /// <summary>
+    /// Whether the template reads a call's arguments as a mapping (<c>arguments | tojson</c>, <c>.items()</c>,
+    /// <c>is mapping</c>), as transformers asks and the LLaMA 3.1 and Qwen 2.5 templates do. Other templates get the JSON
+    /// string the request sent: DeepSeek-V3's concatenates <c>tool['function']['arguments']</c> to text, which jinja2
+    /// refuses for a mapping ("can only concatenate str (not dict) to str").
+    /// </summary>
+    [GeneratedRegex(@"arguments(?:'\]|""\])?\s*(?:\|\s*(?:tojson|items|dictsort)\b|\.items\(\)|is\s+mapping\b)")]
+    private static partial Regex ArgumentsAsMapping();
+
+    /// <summary>The arguments as the request sent them (a JSON string), "{}" when it sent none.</summary>
+    private static string ArgumentsText(string? arguments) => string.IsNullOrWhiteSpace(arguments) ? "{}" : arguments;
+
+    /// <summary>The arguments parsed, for templates that print them with tojson; the text itself when it is not JSON.</summary>
+    private static object? ArgumentsMapping(string? arguments)
     {
         if (string.IsNullOrWhiteSpace(arguments))
         {

@@ -31,7 +31,7 @@ internal static class BinaryChatRoute
         IReadOnlyList<ChatTurn> turns = ChatTurns.From(request.Messages);
         ServedModel model = server.Models.Resolve(request.Model);
         using IDisposable lease = model.Acquire();
-        ChatPrompt prompt = ChatPromptBuilder.Build(model.Runtime.Model, turns, []);
+        ChatPrompt prompt = ChatPromptBuilder.Build(model, turns, []);
         if (request.Stop is { } stops && stops.Any(string.IsNullOrEmpty))
         {
             throw ApiError.BadRequest("'stop' must not contain empty strings", "stop");

@@ -18,7 +18,7 @@ internal static class ChatCompletionsRoute
         IReadOnlyList<ToolDto> tools = ToolsOf(dto);
         ServedModel model = server.Models.Resolve(dto.Model);
         using IDisposable lease = model.Acquire();
-        ChatPrompt prompt = ChatPromptBuilder.Build(model.Runtime.Model, turns, tools);
+        ChatPrompt prompt = ChatPromptBuilder.Build(model, turns, tools);
         bool logprobs = dto.Logprobs ?? false;
         SamplingFields fields = GenerationRequestFactory.FieldsOf(
             dto,
