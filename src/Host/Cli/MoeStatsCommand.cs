@@ -79,6 +79,7 @@ internal static class MoeStatsCommand
         Console.WriteLine(string.Create(c, $"{shape.MoeLayerCount} MoE layers x {shape.ExpertCount} experts ({shape.ExpertsPerToken} per token), {shape.ExpertBytes / 1024.0:F1} KiB per expert"));
         Console.WriteLine(string.Create(c, $"scheduler {moe.SchedulerName}; resident {moe.ResidentBytes / 1048576.0:F2} of {shape.TotalExpertBytes / 1048576.0:F2} MiB (budget {(moe.BudgetBytes < 0 ? "none" : (moe.BudgetBytes / 1048576.0).ToString("F2", c) + " MiB")}); pageable {moe.Pageable}"));
         Console.WriteLine(string.Create(c, $"steps {moe.Counter.Steps}, window {load.WindowSteps} steps; cold uses {moe.ColdUses}; plans {moe.Plans}, promotions {moe.Promotions}, demotions {moe.Demotions}; balancedness {moe.Balancedness:F3} over {moe.Placement.DeviceCount} device(s)"));
+        Console.WriteLine(string.Create(c, $"staged reads {moe.StagedReads}; next-layer prediction: {moe.PredictionHits} of {moe.PredictionChecks} chosen experts predicted, {moe.ColdPrefetches} cold experts read ahead ({moe.ColdPrefetchHits} then chosen)"));
         if (moe.DeviceLoad is { } devices)
         {
             string entries = string.Join(", ", Enumerable.Range(0, devices.DeviceCount).Select(d => string.Create(c, $"device {d} {devices.Entries(d)}")));

@@ -29,6 +29,7 @@ public sealed class MoeStatsCliTests : IDisposable
         Assert.Contains("2 MoE layers x 8 experts (2 per token)", output, StringComparison.Ordinal);
         Assert.Contains("scheduler LoadAware", output, StringComparison.Ordinal);
         Assert.Contains("budget 0.05 MiB", output, StringComparison.Ordinal);
+        Assert.Contains("next-layer prediction: ", output, StringComparison.Ordinal);
         Assert.True(File.Exists(stats), "no statistics file was written");
 
         (exit, string reloaded, error) = CliHarness.Run("moe-stats", "--plugins-dir", RepositoryPaths.HostPluginDirectory, "--model", model, "--load", stats);

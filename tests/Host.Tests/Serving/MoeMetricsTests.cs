@@ -36,6 +36,11 @@ public sealed class MoeMetricsTests : IDisposable
         Assert.Contains(lines, l => l == $"llmf_moe_budget_bytes{{model=\"ds\",scheduler=\"LoadAware\"}} {(long)(0.05 * 1024 * 1024)}");
         Assert.Contains(lines, l => l.StartsWith("llmf_moe_balancedness{model=\"ds\"", StringComparison.Ordinal));
         Assert.Contains("# TYPE llmf_moe_cold_uses_total counter", text, StringComparison.Ordinal);
+
+        // Layer 1's experts are predicted from layer 0 at every step of up to 8 tokens: the 5 decode steps at least.
+        string checks = Assert.Single(lines, l => l.StartsWith("llmf_moe_prediction_checks_total{model=\"ds\"", StringComparison.Ordinal));
+        Assert.True(double.Parse(checks[(checks.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture) >= 5 * 2, checks);
+        Assert.Contains(lines, l => l.StartsWith("llmf_moe_prediction_hits_total{model=\"ds\"", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -45,6 +45,10 @@ internal static class MetricsRoute
         ("llmf_moe_plans_total", "counter", "Placements applied.", r => r.Plans),
         ("llmf_moe_promotions_total", "counter", "Experts made resident by placement changes.", r => r.Promotions),
         ("llmf_moe_demotions_total", "counter", "Experts made cold by placement changes.", r => r.Demotions),
+        ("llmf_moe_staged_reads_total", "counter", "Cold experts copied from the checkpoint file into a staging slot.", r => r.StagedReads),
+        ("llmf_moe_prediction_checks_total", "counter", "Experts chosen in steps whose choice was predicted one MoE layer earlier.", r => r.PredictionChecks),
+        ("llmf_moe_prediction_hits_total", "counter", "Of the predicted steps' chosen experts, those the next-layer prediction named.", r => r.PredictionHits),
+        ("llmf_moe_cold_prefetches_total", "counter", "Cold experts read ahead because the next layer was predicted to choose them.", r => r.ColdPrefetches),
         ("llmf_moe_balancedness", "gauge", "Mean / max routed load per device under the current placement (1 = even).", r => r.Balancedness),
     ];
 
