@@ -10,12 +10,8 @@ namespace LlmFramework.Engine.Moe;
 public sealed class DeviceLoadCounter
 {
     private readonly long[] _entries;
-    private readonly long[] _deviceTotals;
-    private readonly long[][] _buckets;
-    private readonly long[] _window;
+    private readonly SlidingCounts _perDevice;
     private readonly object _gate = new();
-    private int _current;
-    private long _steps;
 
     /// <summary>Counts for <paramref name="deviceCount"/> devices x <paramref name="moeLayers"/> x <paramref name="experts"/>, windowed over <paramref name="windowSteps"/> steps.</summary>
     public DeviceLoadCounter(int deviceCount, int moeLayers, int experts, int windowSteps)
@@ -29,13 +25,7 @@ public sealed class DeviceLoadCounter
         ExpertCount = experts;
         WindowSteps = windowSteps;
         _entries = new long[checked(deviceCount * moeLayers * experts)];
-        _deviceTotals = new long[deviceCount];
-        _window = new long[deviceCount];
-        _buckets = new long[windowSteps][];
-        for (int i = 0; i < windowSteps; i++)
-        {
-            _buckets[i] = new long[deviceCount];
-        }
+        _perDevice = new SlidingCounts(deviceCount, windowSteps);
     }
 
     /// <summary>Expert devices.</summary>
@@ -57,7 +47,7 @@ public sealed class DeviceLoadCounter
         {
             lock (_gate)
             {
-                return _steps;
+                return _perDevice.Steps;
             }
         }
     }
@@ -73,9 +63,7 @@ public sealed class DeviceLoadCounter
         lock (_gate)
         {
             _entries[(((device * MoeLayerCount) + moeLayer) * ExpertCount) + expert]++;
-            _deviceTotals[device]++;
-            _buckets[_current][device]++;
-            _window[device]++;
+            _perDevice.Add(device);
         }
     }
 
@@ -84,15 +72,7 @@ public sealed class DeviceLoadCounter
     {
         lock (_gate)
         {
-            _steps++;
-            _current = (_current + 1) % WindowSteps;
-            long[] reused = _buckets[_current];
-            for (int d = 0; d < reused.Length; d++)
-            {
-                _window[d] -= reused[d];
-            }
-
-            Array.Clear(reused);
+            _perDevice.EndStep();
         }
     }
 
@@ -101,7 +81,7 @@ public sealed class DeviceLoadCounter
     {
         lock (_gate)
         {
-            return _deviceTotals[device];
+            return _perDevice.Total[device];
         }
     }
 
@@ -135,7 +115,7 @@ public sealed class DeviceLoadCounter
     {
         lock (_gate)
         {
-            return _window[device];
+            return _perDevice.Window[device];
         }
     }
 
@@ -146,7 +126,7 @@ public sealed class DeviceLoadCounter
         {
             lock (_gate)
             {
-                return MeanOverMax(_window);
+                return MeanOverMax(_perDevice.Window);
             }
         }
     }
@@ -158,14 +138,20 @@ public sealed class DeviceLoadCounter
         {
             lock (_gate)
             {
-                return MeanOverMax(_deviceTotals);
+                return MeanOverMax(_perDevice.Total);
             }
         }
     }
 
-    private static double MeanOverMax(long[] perDevice)
+    private static double MeanOverMax(ReadOnlySpan<long> perDevice)
     {
-        long max = perDevice.Max();
-        return max <= 0 ? 1 : perDevice.Average() / max;
+        long max = 0, sum = 0;
+        foreach (long n in perDevice)
+        {
+            max = Math.Max(max, n);
+            sum += n;
+        }
+
+        return max <= 0 ? 1 : (double)sum / perDevice.Length / max;
     }
 }

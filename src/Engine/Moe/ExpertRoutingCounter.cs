@@ -9,11 +9,8 @@ namespace LlmFramework.Engine.Moe;
 /// </summary>
 public sealed class ExpertRoutingCounter
 {
-    private readonly int[][] _buckets;
-    private readonly long[] _window;
-    private readonly long[] _total;
+    private readonly SlidingCounts _counts;
     private readonly object _gate = new();
-    private int _current;
 
     /// <summary>Counts for <paramref name="moeLayers"/> x <paramref name="experts"/> over <paramref name="windowSteps"/> steps.</summary>
     public ExpertRoutingCounter(int moeLayers, int experts, int windowSteps)
@@ -24,15 +21,7 @@ public sealed class ExpertRoutingCounter
         MoeLayerCount = moeLayers;
         ExpertCount = experts;
         WindowSteps = windowSteps;
-        int cells = checked(moeLayers * experts);
-        _buckets = new int[windowSteps][];
-        for (int i = 0; i < windowSteps; i++)
-        {
-            _buckets[i] = new int[cells];
-        }
-
-        _window = new long[cells];
-        _total = new long[cells];
+        _counts = new SlidingCounts(checked(moeLayers * experts), windowSteps);
     }
 
     /// <summary>MoE layers.</summary>
@@ -45,7 +34,16 @@ public sealed class ExpertRoutingCounter
     public int WindowSteps { get; }
 
     /// <summary>Steps ended so far.</summary>
-    public long Steps { get; private set; }
+    public long Steps
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _counts.Steps;
+            }
+        }
+    }
 
     /// <summary>Counts one token's choice of <paramref name="expert"/> in <paramref name="moeLayer"/> in the current step.</summary>
     public void Record(int moeLayer, int expert)
@@ -58,9 +56,7 @@ public sealed class ExpertRoutingCounter
         int i = (moeLayer * ExpertCount) + expert;
         lock (_gate)
         {
-            _buckets[_current][i]++;
-            _window[i]++;
-            _total[i]++;
+            _counts.Add(i);
         }
     }
 
@@ -69,15 +65,7 @@ public sealed class ExpertRoutingCounter
     {
         lock (_gate)
         {
-            Steps++;
-            _current = (_current + 1) % WindowSteps;
-            int[] reused = _buckets[_current];
-            for (int i = 0; i < reused.Length; i++)
-            {
-                _window[i] -= reused[i];
-            }
-
-            Array.Clear(reused);
+            _counts.EndStep();
         }
     }
 
@@ -86,7 +74,7 @@ public sealed class ExpertRoutingCounter
     {
         lock (_gate)
         {
-            return new ExpertLoad(MoeLayerCount, ExpertCount, (long[])_window.Clone(), (long[])_total.Clone(), WindowSteps);
+            return new ExpertLoad(MoeLayerCount, ExpertCount, _counts.Window.ToArray(), _counts.Total.ToArray(), WindowSteps);
         }
     }
 
@@ -104,23 +92,7 @@ public sealed class ExpertRoutingCounter
 
         lock (_gate)
         {
-            foreach (int[] bucket in _buckets)
-            {
-                Array.Clear(bucket);
-            }
-
-            int oldest = (_current + 1) % WindowSteps;
-            for (int l = 0; l < MoeLayerCount; l++)
-            {
-                for (int e = 0; e < ExpertCount; e++)
-                {
-                    int i = (l * ExpertCount) + e;
-                    long w = Math.Min(saved.Window(l, e), int.MaxValue);
-                    _buckets[oldest][i] = (int)w;
-                    _window[i] = w;
-                    _total[i] = saved.Total(l, e);
-                }
-            }
+            _counts.Restore(i => saved.Window(i / ExpertCount, i % ExpertCount), i => saved.Total(i / ExpertCount, i % ExpertCount));
         }
     }
 }
