@@ -34,7 +34,7 @@ internal static class ChildRun
             ContextLength = 1024,
             Moe = new MoeOptions
             {
-                Scheduler = new LoadAwareSchedulerFactory().Create(new Dictionary<string, string>()),
+                Scheduler = new LoadAwareSchedulerFactory().Create(o.Compact is null || o.ChildFraction >= 1 ? new Dictionary<string, string>() : new Dictionary<string, string> { ["CompactFormat"] = o.Compact }),
                 ExpertBudgetBytes = budget,
                 RebalanceSteps = 8,
                 WindowSteps = 512,
@@ -84,6 +84,9 @@ internal static class ChildRun
             ["staged_reads"] = moe.StagedReads,
             ["staging_us_per_read"] = moe.StagedReads > 0 ? moe.StagingSeconds * 1e6 / moe.StagedReads : 0,
             ["cold_uses"] = moe.ColdUses,
+            ["compact_experts"] = moe.CompactExperts,
+            ["compact_bytes"] = moe.CompactBytes,
+            ["compact_conversion_s"] = moe.CompactConversionSeconds,
             ["prediction_hit_rate"] = moe.PredictionChecks > 0 ? (double)moe.PredictionHits / moe.PredictionChecks : 0,
             ["cold_prefetches"] = moe.ColdPrefetches,
             ["cold_prefetch_hits"] = moe.ColdPrefetchHits,
@@ -141,6 +144,7 @@ internal static class ChildRun
             "--warmup", o.Warmup.ToString(CultureInfo.InvariantCulture), "--threads", o.Threads.ToString(CultureInfo.InvariantCulture),
             .. (o.Profile ? new[] { "--profile" } : []),
             .. (o.Prefetch ? Array.Empty<string>() : ["--no-prefetch"]),
+            .. (o.Compact is null ? Array.Empty<string>() : ["--compact", o.Compact]),
         ];
         foreach (string a in arguments)
         {

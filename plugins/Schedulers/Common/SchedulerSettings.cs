@@ -53,4 +53,10 @@ internal sealed class SchedulerSettings
 
         return value;
     }
+
+    /// <summary>The value of <paramref name="key"/> trimmed, or null when it is not set or empty.</summary>
+    public string? Text(string key) => _values.TryGetValue(key, out string? text) && !string.IsNullOrWhiteSpace(text) ? text.Trim() : null;
+
+    /// <summary>The scheduler these settings are for.</summary>
+    public string Scheduler => _scheduler;
 }

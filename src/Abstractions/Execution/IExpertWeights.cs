@@ -25,6 +25,19 @@ public interface IExpertWeights
     unsafe byte* Locate(WeightTensor stacked, int moeLayer, int expert);
 
     /// <summary>
+    /// Like <see cref="Locate"/>, and says in <paramref name="type"/> what the rows hold (contract 1.3): the stacked
+    /// weight's type, or the compact format the engine keeps this expert in (an <see cref="Moe.ExpertPlacement.Format"/>),
+    /// with rows of <c>DTypeInfo.RowBytes(type, Columns)</c> bytes. The untyped <see cref="Locate"/> always returns
+    /// rows of the stacked weight's type, so a backend that ignores this overload stays correct.
+    /// </summary>
+    unsafe byte* LocateRows(WeightTensor stacked, int moeLayer, int expert, out DType type)
+    {
+        ArgumentNullException.ThrowIfNull(stacked);
+        type = stacked.Type;
+        return Locate(stacked, moeLayer, expert);
+    }
+
+    /// <summary>
     /// Whether <see cref="Locate"/> for this expert and weight will first copy the rows from storage (a cold expert not yet
     /// staged in this step): such experts cost more, so a backend may start them first (contract 1.3; false by default).
     /// </summary>

@@ -30,6 +30,8 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
     private readonly bool[] _predictedValid;
     private readonly bool[] _chosen;
     private ExpertStaging? _staging;
+    private CompactExperts? _compact;
+    private volatile bool[] _mapped;
     private volatile bool[] _resident;
     private volatile IMoeScheduler? _scheduler;
     private Task<ExpertPlacement>? _planning;
@@ -70,6 +72,7 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
         Pageable = FileBackedMemory.IsSupported && expertWeights.SelectMany(w => w).All(w => files.Any(f => (ulong)w.Data >= f.Start && (ulong)(w.Data + w.ByteLength) <= f.End));
         Placement = ExpertPlacement.AllResident(shape);
         _resident = Enumerable.Repeat(true, shape.MoeLayerCount * shape.ExpertCount).ToArray();
+        _mapped = _resident;
         if (_scheduler is not null && !Pageable)
         {
             _logger?.LogWarning("MoE scheduler {Scheduler}: the experts are not in a file-backed memory map (converted at load?), so every expert stays resident", _scheduler.Name);
@@ -173,6 +176,7 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
             if (runtime.Pageable)
             {
                 runtime._staging = new ExpertStaging(shape, runtime._expertWeights, mappings, logger);
+                runtime._compact = new CompactExperts(shape, runtime._expertWeights, cell => runtime._mapped[cell]);
             }
 
             runtime.Apply(runtime.PlanNow());
@@ -219,10 +223,11 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
             _planning = null;
             if (done.IsCompletedSuccessfully)
             {
-                Apply(done.Result);
+                TryApply(done.Result);
             }
             else
             {
+                _compact?.DropPrepared();
                 _logger?.LogError(done.Exception, "MoE scheduler {Scheduler} failed to plan; keeping the current placement", SchedulerName);
             }
         }
@@ -238,7 +243,21 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
                 long start = System.Diagnostics.Stopwatch.GetTimestamp();
                 try
                 {
-                    Apply(scheduler.Plan(request));
+                    ExpertPlacement plan = scheduler.Plan(request);
+                    if (_compact is { } compact && compact.NeedsConversions(plan))
+                    {
+                        // Converting experts to a compact format takes milliseconds each: made on a worker thread, the
+                        // placement applied at a later step boundary once they are ready.
+                        _planning = Task.Run(() =>
+                        {
+                            compact.Prepare(plan);
+                            return plan;
+                        });
+                    }
+                    else
+                    {
+                        Apply(plan);
+                    }
                 }
 #pragma warning disable CA1031 // a failing scheduler keeps the placement in force
                 catch (Exception ex)
@@ -256,6 +275,7 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
                     long start = System.Diagnostics.Stopwatch.GetTimestamp();
                     ExpertPlacement plan = scheduler.Plan(request);
                     _lastPlanTicks = System.Diagnostics.Stopwatch.GetTimestamp() - start;
+                    _compact?.Prepare(plan);
                     return plan;
                 });
             }
@@ -287,12 +307,14 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
 
         _staging?.Dispose();
         _staging = null;
+        _compact?.Dispose();
+        _compact = null;
     }
 
     /// <summary>Page-advice calls the kernel refused (0 when paging works).</summary>
     public static long PageAdviceFailures => FileBackedMemory.Failures;
 
-    /// <summary>Drops the pages of every non-resident expert from the process (between steps).</summary>
+    /// <summary>Drops the pages of every expert not resident in its stored form (cold, or held compact) from the process (between steps).</summary>
     public void DropColdExperts()
     {
         if (!Pageable)
@@ -300,10 +322,10 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
             return;
         }
 
-        bool[] resident = _resident;
-        for (int i = 0; i < resident.Length; i++)
+        bool[] mapped = _mapped;
+        for (int i = 0; i < mapped.Length; i++)
         {
-            if (!resident[i])
+            if (!mapped[i])
             {
                 ForEachRange(i, FileBackedMemory.DropExact);
             }
@@ -315,7 +337,19 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
         Counter.Snapshot(),
         _options.ExpertBudgetBytes < 0 ? long.MaxValue : Math.Max(0, _options.ExpertBudgetBytes - StagingBytes),
         _options.DeviceCount,
-        Placement);
+        Placement)
+    {
+        CompactFormats = _compact?.Offered ?? new Dictionary<DType, long>(),
+    };
+
+    /// <summary>Resident experts held in a compact format now.</summary>
+    public int CompactExperts => _compact?.Count ?? 0;
+
+    /// <summary>Bytes of the compact copies held now.</summary>
+    public long CompactBytes => _compact?.Bytes ?? 0;
+
+    /// <summary>Seconds spent converting experts to compact formats (between steps).</summary>
+    public double CompactConversionSeconds => _compact?.ConversionSeconds ?? 0;
 
     /// <summary>
     /// Bytes of the staging area cold experts are read into (one slot per expert a token chooses), taken out of the
@@ -343,6 +377,20 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
     }
 
     /// <inheritdoc />
+    public byte* LocateRows(WeightTensor stacked, int moeLayer, int expert, out DType type)
+    {
+        ArgumentNullException.ThrowIfNull(stacked);
+        int j = _compact is null ? -1 : Array.IndexOf(_expertWeights[moeLayer], stacked);
+        if (j >= 0 && _compact!.TryGet(moeLayer, j, expert, out byte* rows, out type))
+        {
+            return rows;
+        }
+
+        type = stacked.Type;
+        return Locate(stacked, moeLayer, expert);
+    }
+
+    /// <inheritdoc />
     public bool NeedsLoad(WeightTensor stacked, int moeLayer, int expert)
     {
         int j = _staging is null ? -1 : Array.IndexOf(_expertWeights[moeLayer], stacked);
@@ -350,6 +398,23 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
     }
 
     private ExpertPlacement PlanNow() => (_scheduler ?? throw new InvalidOperationException("no MoE scheduler is set")).Plan(Request());
+
+    /// <summary>Applies a plan made on a worker thread; a refused one is logged and the placement in force stays.</summary>
+    private void TryApply(ExpertPlacement placement)
+    {
+        try
+        {
+            Apply(placement);
+        }
+        catch (InvalidOperationException ex)
+        {
+            _logger?.LogError(ex, "MoE scheduler {Scheduler}: plan refused; keeping the current placement", SchedulerName);
+        }
+        finally
+        {
+            _compact?.DropPrepared();
+        }
+    }
 
     private void Apply(ExpertPlacement placement)
     {
@@ -364,17 +429,35 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
             throw new InvalidOperationException($"MoE scheduler {SchedulerName} returned a placement for {placement.Shape}, not {Shape}");
         }
 
-        bool[] old = _resident;
+        if (placement.CompactCount > 0 && (_compact is null || !Pageable))
+        {
+            throw new InvalidOperationException($"MoE scheduler {SchedulerName} gave experts a compact format, but this engine offered none (its experts are not file-backed)");
+        }
+
+        bool[] old = _mapped;
         var next = new bool[old.Length];
+        var mapped = new bool[old.Length];
         var promoted = new List<int>();
         for (int i = 0; i < next.Length; i++)
         {
-            next[i] = placement.IsResident(i / Shape.ExpertCount, i % Shape.ExpertCount);
-            if (old[i] && !next[i])
+            int layer = i / Shape.ExpertCount, expert = i % Shape.ExpertCount;
+            next[i] = placement.IsResident(layer, expert);
+            DType? format = next[i] ? placement.Format(layer, expert) : null;
+            mapped[i] = next[i] && format is null;
+            if (format is { } f)
+            {
+                _compact!.Hold(layer, expert, f);
+            }
+            else
+            {
+                _compact?.Release(layer, expert);
+            }
+
+            if (old[i] && !mapped[i])
             {
                 Demotions++;
             }
-            else if (!old[i] && next[i])
+            else if (!old[i] && mapped[i])
             {
                 Promotions++;
                 promoted.Add(i);
@@ -382,6 +465,7 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
         }
 
         _resident = next;
+        _mapped = mapped;
         Placement = placement;
         Plans++;
 

@@ -91,6 +91,49 @@ public sealed class MoeEngineTests : IDisposable
     }
 
     [Fact]
+    public void A_compact_tier_holds_more_experts_in_the_budget_and_stays_close_to_the_stored_logits()
+    {
+        int[] prompt = [7, 100, 250, 3, 64, 128, 9, 41];
+        using MoeTestSession all = Open(new MoeOptions());
+        all.Engine.GenerateGreedy(prompt, 16, out _);
+        float[] want = all.Engine.GetLogits(prompt);
+        long budget = all.Engine.Moe!.Shape.TotalExpertBytes / 4;
+
+        using MoeTestSession stored = Open(new MoeOptions { Scheduler = LoadAware(), ExpertBudgetBytes = budget, RebalanceSteps = 4 });
+        stored.Engine.GenerateGreedy(prompt, 16, out _);
+        stored.Engine.Moe!.Rebalance();
+        long storedCold = stored.Engine.Moe.ColdUses;
+        stored.Engine.GenerateGreedy(prompt, 16, out _);
+        storedCold = stored.Engine.Moe.ColdUses - storedCold;
+
+        var settings = new Dictionary<string, string> { ["CompactFormat"] = "q8_0", ["CompactShare"] = "0.5" };
+        using MoeTestSession compact = Open(new MoeOptions { Scheduler = new LoadAwareSchedulerFactory().Create(settings), ExpertBudgetBytes = budget, RebalanceSteps = 4 });
+        MoeRuntime moe = compact.Engine.Moe!;
+        compact.Engine.GenerateGreedy(prompt, 16, out _);
+        moe.Rebalance();
+        long compactCold = moe.ColdUses;
+        compact.Engine.GenerateGreedy(prompt, 16, out _);
+        compactCold = moe.ColdUses - compactCold;
+        float[] got = compact.Engine.GetLogits(prompt);
+
+        // The model's F32 experts hold 4 bytes a weight, Q8_0 1.06: half the budget holds about four times the experts.
+        Assert.Equal(OperatingSystem.IsLinux(), moe.CompactExperts > 0);
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        Assert.InRange(moe.Placement.ResidentBytes, 1, budget);
+        Assert.Equal(moe.Placement.CompactCount, moe.CompactExperts);
+        Assert.True(compactCold < storedCold, $"with a compact tier {compactCold} cold uses in 16 steps, without {storedCold}");
+
+        double std = Math.Sqrt(want.Select(v => v * (double)v).Average() - Math.Pow(want.Average(), 2));
+        double worst = want.Zip(got, (a, b) => Math.Abs(a - b)).Max();
+        Assert.True(worst < 0.02 * std, $"logits with Q8_0 experts differ by up to {worst:G3} (spread {std:G3})");
+        Assert.True(worst > 0, "the compact experts gave bit-identical logits: were they used?");
+    }
+
+    [Fact]
     public void A_scheduler_placing_more_than_the_budget_is_refused_naming_both()
     {
         var greedy = new FixedScheduler("Greedy", shape => ExpertPlacement.AllResident(shape));

@@ -49,7 +49,7 @@ internal sealed unsafe class ExpertMatMulKernel(MatMulWork matMul)
             fixed (float* xp = x)
             fixed (float* yp = y)
             {
-                _parallel.Prepare(pool, threads, _batches, node, experts, w.Type, n, k, s, xPerSlot, xp, yp, finiteF16);
+                _parallel.Prepare(pool, threads, _batches, node, experts, n, k, s, xPerSlot, xp, yp, finiteF16);
                 if (_parallel.ExpertsWithTokens >= threads)
                 {
                     pool.Run(_parallel, threads);
@@ -73,7 +73,8 @@ internal sealed unsafe class ExpertMatMulKernel(MatMulWork matMul)
 
                 Gather(entries, xp, xs, k, s, xPerSlot);
 
-                matMul.Run(pool, threads, ExpertRows(node, e, experts), w.Type, n, k, xs, entries.Length, ys, finiteF16);
+                byte* rows = ExpertRows(node, e, experts, out DType type);
+                matMul.Run(pool, threads, rows, type, n, k, xs, entries.Length, ys, finiteF16 || type != DType.F16);
                 Scatter(entries, ys, yp, n);
             }
         }
@@ -99,17 +100,19 @@ internal sealed unsafe class ExpertMatMulKernel(MatMulWork matMul)
     }
 
     /// <summary>
-    /// Where the N weight rows of <paramref name="expert"/> are: the engine's expert store when the step has one (a cold
-    /// expert may be in a staging copy), else rows e*N .. e*N+N-1 of the stacked weight, in place.
+    /// Where the N weight rows of <paramref name="expert"/> are, and their type: the engine's expert store when the step
+    /// has one (a cold expert may be in a staging copy, a resident one in a compact format), else rows e*N .. e*N+N-1 of
+    /// the stacked weight, in place.
     /// </summary>
-    internal static byte* ExpertRows(GraphNode node, int expert, IExpertWeights? experts)
+    internal static byte* ExpertRows(GraphNode node, int expert, IExpertWeights? experts, out DType type)
     {
         WeightTensor w = Weight(node);
         if (experts is not null)
         {
-            return experts.Locate(w, node.GetParams<ExpertMatMulParams>().MoeLayer, expert);
+            return experts.LocateRows(w, node.GetParams<ExpertMatMulParams>().MoeLayer, expert, out type);
         }
 
+        type = w.Type;
         long rowsPerExpert = w.Rows / node.GetParams<ExpertMatMulParams>().ExpertCount;
         return w.Data + (expert * rowsPerExpert * w.RowBytes);
     }

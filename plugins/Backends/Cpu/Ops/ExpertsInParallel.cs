@@ -23,7 +23,6 @@ internal sealed unsafe class ExpertsInParallel : ParallelWork
     private GraphNode _node = null!;
     private IExpertWeights? _source;
     private WorkerPool _pool = null!;
-    private DType _type;
     private int _n;
     private int _k;
     private int _s;
@@ -33,7 +32,7 @@ internal sealed unsafe class ExpertsInParallel : ParallelWork
     private float* _y;
 
     /// <summary>The experts with tokens in <paramref name="batches"/>: those whose rows must first be copied from storage, then the rest.</summary>
-    public void Prepare(WorkerPool pool, int threads, ExpertBatches batches, GraphNode node, IExpertWeights? source, DType type, int n, int k, int s, bool xPerSlot, float* x, float* y, bool finiteF16)
+    public void Prepare(WorkerPool pool, int threads, ExpertBatches batches, GraphNode node, IExpertWeights? source, int n, int k, int s, bool xPerSlot, float* x, float* y, bool finiteF16)
     {
         int expertCount = node.GetParams<ExpertMatMulParams>().ExpertCount;
         _workers.Ensure(threads);
@@ -61,7 +60,6 @@ internal sealed unsafe class ExpertsInParallel : ParallelWork
         _node = node;
         _source = source;
         _pool = pool;
-        _type = type;
         _n = n;
         _k = k;
         _s = s;
@@ -84,11 +82,11 @@ internal sealed unsafe class ExpertsInParallel : ParallelWork
         while ((i = Interlocked.Increment(ref _next) - 1) < _expertCount)
         {
             ReadOnlySpan<int> entries = _batches.EntriesOf(_experts[i]);
-            byte* rows = ExpertMatMulKernel.ExpertRows(_node, _experts[i], _source);
+            byte* rows = ExpertMatMulKernel.ExpertRows(_node, _experts[i], _source, out DType type);
             ExpertMatMulKernel.Gather(entries, _x, xs, _k, _s, _xPerSlot);
 
             // One thread: MatMulWork runs it inline without touching the pool.
-            _workers.MatMul(worker).Run(_pool, 1, rows, _type, _n, _k, xs, entries.Length, ys, _finiteF16);
+            _workers.MatMul(worker).Run(_pool, 1, rows, type, _n, _k, xs, entries.Length, ys, _finiteF16 || type != DType.F16);
             ExpertMatMulKernel.Scatter(entries, ys, _y, _n);
         }
     }
