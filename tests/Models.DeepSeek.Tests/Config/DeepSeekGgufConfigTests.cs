@@ -11,7 +11,14 @@ public sealed class DeepSeekGgufConfigTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     /// <summary>The deepseek2 metadata of a small V3-shaped model, in llama.cpp's key names, with one key changed or removed.</summary>
-    private string Write(string? changeKey = null, object? value = null, bool remove = false)
+    private string Write(string? changeKey = null, object? value = null, bool remove = false) =>
+        changeKey is null ? WriteWith() : WriteWith((changeKey, remove ? null : value));
+
+    /// <summary>The metadata of <see cref="Write"/> without <paramref name="keys"/>.</summary>
+    private string WriteWithout(params string[] keys) => WriteWith([.. keys.Select(k => (k, (object?)null))]);
+
+    /// <summary>The metadata of <see cref="Write"/> with each (key, value) set, or removed where the value is null.</summary>
+    private string WriteWith(params (string Key, object? Value)[] changes)
     {
         var keys = new Dictionary<string, object>
         {
@@ -47,15 +54,15 @@ public sealed class DeepSeekGgufConfigTests : IDisposable
             ["deepseek2.rope.scaling.original_context_length"] = 4096u,
             ["deepseek2.rope.scaling.yarn_log_multiplier"] = 0.1f,
         };
-        if (changeKey is not null)
+        foreach ((string key, object? value) in changes)
         {
-            if (remove)
+            if (value is null)
             {
-                keys.Remove(changeKey);
+                keys.Remove(key);
             }
             else
             {
-                keys[changeKey] = value!;
+                keys[key] = value;
             }
         }
 
@@ -112,12 +119,68 @@ public sealed class DeepSeekGgufConfigTests : IDisposable
     [InlineData("deepseek2.expert_used_count", 17u, "deepseek2.expert_used_count must be in [1, deepseek2.expert_count = 16], got 17")]
     [InlineData("deepseek2.expert_gating_func", 3u, "deepseek2.expert_gating_func must be 1 (softmax) or 2 (sigmoid), got 3")]
     [InlineData("deepseek2.leading_dense_block_count", 5u, "deepseek2.leading_dense_block_count must be in [0, deepseek2.block_count = 4], got 5")]
+    [InlineData("deepseek2.attention.kv_lora_rank", 0u, "deepseek2.attention.kv_lora_rank must be positive, got 0")]
+    [InlineData("deepseek2.rope.dimension_count", 15u, "deepseek2.rope.dimension_count must be a positive even number (RoPE rotates pairs), got 15")]
+    [InlineData("deepseek2.attention.key_length_mla", 16u, "deepseek2.attention.key_length_mla - rope.dimension_count must be positive, got 0")]
+    [InlineData("deepseek2.attention.value_length_mla", 0u, "deepseek2.attention.value_length_mla must be positive, got 0")]
+    [InlineData("deepseek2.attention.head_count", 0u, "deepseek2.attention.head_count must be positive, got 0")]
+    [InlineData("deepseek2.expert_count", 0u, "deepseek2.expert_count must be positive for the 3 MoE layers, got 0")]
+    [InlineData("deepseek2.expert_used_count", 0u, "deepseek2.expert_used_count must be in [1, deepseek2.expert_count = 16], got 0")]
+    [InlineData("deepseek2.expert_group_used_count", 0u, "deepseek2.expert_group_used_count must be in [1, deepseek2.expert_group_count = 4)")]
+    [InlineData("deepseek2.expert_group_count", 16u, "each of the deepseek2.expert_group_count = 16 groups needs at least 2 experts")]
+    [InlineData("deepseek2.expert_weights_scale", 0f, "deepseek2.expert_weights_scale must be a positive number, got 0")]
+    [InlineData("deepseek2.rope.scaling.factor", 0.5f, "deepseek2.rope.scaling.factor must be at least 1 for YaRN (0: none), got 0.5")]
+    [InlineData("deepseek2.attention.kv_lora_rank", "48", "metadata 'deepseek2.attention.kv_lora_rank' should be an integer but is String")]
     public void A_bad_value_is_refused_naming_the_gguf_key(string key, object value, string message)
     {
         string path = Write(key, value);
         var error = Assert.Throws<ModelLoadException>(() => Read(path));
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("deepseek2.embedding_length", "an integer")]
+    [InlineData("deepseek2.block_count", "an integer")]
+    [InlineData("deepseek2.attention.head_count", "an integer")]
+    [InlineData("deepseek2.attention.kv_lora_rank", "an integer")]
+    [InlineData("deepseek2.rope.dimension_count", "an integer")]
+    [InlineData("deepseek2.context_length", "an integer")]
+    [InlineData("deepseek2.attention.layer_norm_rms_epsilon", "a number")]
+    public void A_missing_required_key_is_refused_naming_it(string key, string expected)
+    {
+        string path = Write(key, remove: true);
+        var error = Assert.Throws<ModelLoadException>(() => Read(path));
+        Assert.Contains($"metadata key '{key}' ({expected}) is missing", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Missing_per_head_widths_are_refused_naming_the_fallback_key()
+    {
+        string path = Write("deepseek2.attention.key_length_mla", remove: true);
+        Assert.Equal(64 - 16, Read(path).QkNopeHeadDim); // key_length - rope without the MLA key
+        var error = Assert.Throws<ModelLoadException>(() => Read(WriteWithout("deepseek2.attention.key_length_mla", "deepseek2.attention.key_length")));
+        Assert.Contains("metadata key 'deepseek2.attention.key_length' (an integer) is missing", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Gating_0_and_expert_groups_0_or_1_read_as_llama_cpp_reads_them()
+    {
+        Assert.Equal(ExpertGating.Softmax, Read(Write("deepseek2.expert_gating_func", 0u)).Gating);       // NONE: softmax
+        DeepSeekConfig noGroups = Read(Write("deepseek2.expert_group_count", 0u));
+        Assert.Equal((1, 1), (noGroups.ExpertGroups, noGroups.ExpertGroupsUsed));
+        DeepSeekConfig oneGroup = Read(WriteWith(("deepseek2.expert_group_count", 1u), ("deepseek2.expert_group_used_count", 0u)));
+        Assert.Equal((1, 1), (oneGroup.ExpertGroups, oneGroup.ExpertGroupsUsed));
+    }
+
+    [Fact]
+    public void Yarn_factor_0_is_no_scaling_an_original_context_of_0_is_the_training_one_and_a_factor_without_a_type_is_refused()
+    {
+        Assert.Equal(1f, Read(Write("deepseek2.rope.scaling.factor", 0f)).RopeScaling!.Factor);
+        Assert.Equal(4096, Read(Write("deepseek2.rope.scaling.original_context_length", 0u)).RopeScaling!.OriginalMaxPositionEmbeddings);
+        var error = Assert.Throws<NotSupportedException>(() => Read(Write("deepseek2.rope.scaling.type", remove: true)));
+        Assert.Contains("deepseek2.rope.scaling.type is missing", error.Message, StringComparison.Ordinal);
+        Assert.Null(Read(WriteWithout("deepseek2.rope.scaling.type", "deepseek2.rope.scaling.factor")).RopeScaling);
     }
 
     [Fact]

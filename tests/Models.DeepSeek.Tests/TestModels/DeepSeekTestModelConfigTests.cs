@@ -20,6 +20,8 @@ public sealed class DeepSeekTestModelConfigTests : IDisposable
     [InlineData("dense-layers=0;shared-experts=2;experts=6;experts-per-token=1")]
     [InlineData("dense-layers=2")]
     [InlineData("shared-experts=0;routed-scaling-factor=1.5;norm-topk-prob=false;kv-lora-rank=48;qk-nope-dim=24;qk-rope-dim=4;v-head-dim=8;expert-ffn=40")]
+    [InlineData("rope-scaling-factor=4;rope-original-context=128")]
+    [InlineData("rope-scaling-factor=40;rope-original-context=32;rope-mscale-all-dim=0.5;gating=softmax")]
     public void Both_forms_read_back_into_every_field_of_the_spec_s_config(string extra)
     {
         TestModelSpec spec = DeepSeekTestModelFiles.Spec(extra);

@@ -19,6 +19,9 @@ public sealed class DeepSeekTestModelSpecErrorTests : IDisposable
     }
 
     [Theory]
+    [InlineData("rope-original-context=64", "--rope-original-context needs --rope-scaling-factor")]
+    [InlineData("rope-scaling-factor=0.5", "--rope-scaling-factor (0.5) must be at least 1")]
+    [InlineData("rope-scaling-factor=4;rope-original-context=-3", "--rope-original-context '-3' is not a positive integer")]
     [InlineData("expert-groups=3", "--expert-groups = 3 does not divide --experts = 8")]
     [InlineData("expert-groups=4;expert-groups-used=4", "--expert-groups-used must be in [1, --expert-groups = 4)")]
     [InlineData("expert-groups-used=2", "--expert-groups-used must be 1 when --expert-groups is 1")]

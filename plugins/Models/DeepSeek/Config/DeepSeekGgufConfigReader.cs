@@ -55,7 +55,12 @@ public static class DeepSeekGgufConfigReader
         // older files only have key_length / value_length as the per-head widths.
         int keyLength = file.GetOptionalInt32(P + "attention.key_length_mla") ?? file.GetInt32(P + "attention.key_length");
         int valueLength = file.GetOptionalInt32(P + "attention.value_length_mla") ?? file.GetInt32(P + "attention.value_length");
-        long gating = file.TryGetInteger(P + "expert_gating_func", out long g) ? g : 1;
+        // llama.cpp reads a missing or 0 (NONE) gating function as softmax, for the V2 / V2.5 files written before the key.
+        long gating = file.TryGetInteger(P + "expert_gating_func", out long g) && g != 0 ? g : 1;
+
+        // llama.cpp limits groups only when expert_group_count > 1; 0 or 1 means no grouping, whatever the used count.
+        int groups = file.GetOptionalInt32(P + "expert_group_count") ?? 1;
+        bool grouped = groups > 1;
         var config = new DeepSeekConfig
         {
             Architecture = arch,
@@ -78,13 +83,13 @@ public static class DeepSeekGgufConfigReader
             RoutedExperts = file.GetOptionalInt32(P + "expert_count") ?? 0,
             SharedExperts = file.GetOptionalInt32(P + "expert_shared_count") ?? 0,
             ExpertsPerToken = file.GetOptionalInt32(P + "expert_used_count") ?? 0,
-            ExpertGroups = file.GetOptionalInt32(P + "expert_group_count") ?? 1,
-            ExpertGroupsUsed = file.GetOptionalInt32(P + "expert_group_used_count") ?? 1,
+            ExpertGroups = grouped ? groups : 1,
+            ExpertGroupsUsed = grouped ? file.GetOptionalInt32(P + "expert_group_used_count") ?? 0 : 1,
             Gating = gating switch
             {
                 1 => ExpertGating.Softmax,
                 2 => ExpertGating.Sigmoid,
-                _ => throw new ModelLoadException(file.Path, $"{P}expert_gating_func must be 1 (softmax) or 2 (sigmoid), got {gating}"),
+                _ => throw new ModelLoadException(file.Path, $"{P}expert_gating_func must be 1 (softmax) or 2 (sigmoid), got {gating} (0 or absent: softmax)"),
             },
             NormalizeTopKWeights = file.GetBool(P + "expert_weights_norm", false),
             RoutedScalingFactor = file.TryGetFloat(P + "expert_weights_scale", out float scale) ? scale : 1f,
@@ -95,7 +100,15 @@ public static class DeepSeekGgufConfigReader
 
     private static YarnRopeScaling? ReadRopeScaling(GgufFile file)
     {
-        if (!file.TryGetString(P + "rope.scaling.type", out string type) || type == "none")
+        // llama.cpp reads a factor of 0 as no scaling, and an absent type as linear scaling by the factor.
+        float factor = file.TryGetFloat(P + "rope.scaling.factor", out float f) && f != 0 ? f : 1f;
+        if (!file.TryGetString(P + "rope.scaling.type", out string type))
+        {
+            return factor == 1 ? null : throw new NotSupportedException(
+                $"{file.Path}: {P}rope.scaling.factor is {factor} but {P}rope.scaling.type is missing, which llama.cpp reads as 'linear'; only 'yarn' is supported for DeepSeek models");
+        }
+
+        if (type == "none")
         {
             return null;
         }
@@ -105,8 +118,17 @@ public static class DeepSeekGgufConfigReader
             throw new NotSupportedException($"{file.Path}: {P}rope.scaling.type '{type}' is not supported for DeepSeek models (only 'yarn')");
         }
 
-        float factor = file.TryGetFloat(P + "rope.scaling.factor", out float f) ? f : 1f;
-        int original = file.GetOptionalInt32(P + "rope.scaling.original_context_length") ?? file.GetInt32(P + "context_length");
+        if (!(factor >= 1) || !float.IsFinite(factor))
+        {
+            throw new ModelLoadException(file.Path, $"{P}rope.scaling.factor must be at least 1 for YaRN (0: none), got {factor}");
+        }
+
+        // As llama.cpp, an original context of 0 (or none) falls back to the training context.
+        int original = file.GetOptionalInt32(P + "rope.scaling.original_context_length") is int o and not 0 ? o : file.GetInt32(P + "context_length");
+        if (original < 0)
+        {
+            throw new ModelLoadException(file.Path, $"{P}rope.scaling.original_context_length must not be negative, got {original}");
+        }
 
         // llama.cpp's converter stores 0.1 * mscale_all_dim as yarn_log_multiplier; the rotary mscale is not stored, and
         // the DeepSeek configs set it equal to mscale_all_dim.

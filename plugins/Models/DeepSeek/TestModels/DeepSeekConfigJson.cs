@@ -8,7 +8,8 @@ namespace LlmFramework.Models.DeepSeek.TestModels;
 /// <summary>
 /// Writes a <see cref="DeepSeekConfig"/> as a DeepSeek-V2/V3 config.json (the keys of DeepSeek's own configs, read back
 /// by <see cref="DeepSeekHuggingFaceConfigReader"/>): q_lora_rank null without a q low-rank path, topk_method
-/// noaux_tc for sigmoid gating and greedy / group_limited_greedy for softmax, no rope scaling, untied embeddings.
+/// noaux_tc for sigmoid gating and greedy / group_limited_greedy for softmax, rope_scaling yarn or null, untied
+/// embeddings.
 /// </summary>
 internal static class DeepSeekConfigJson
 {
@@ -66,7 +67,23 @@ internal static class DeepSeekConfigJson
             j.WriteNumber("routed_scaling_factor", c.RoutedScalingFactor);
             j.WriteNumber("rms_norm_eps", c.RmsNormEpsilon);
             j.WriteNumber("rope_theta", c.RopeTheta);
-            j.WriteNull("rope_scaling");
+            if (c.RopeScaling is { } yarn)
+            {
+                j.WriteStartObject("rope_scaling");
+                j.WriteString("type", "yarn");
+                j.WriteNumber("factor", yarn.Factor);
+                j.WriteNumber("original_max_position_embeddings", yarn.OriginalMaxPositionEmbeddings);
+                j.WriteNumber("beta_fast", yarn.BetaFast);
+                j.WriteNumber("beta_slow", yarn.BetaSlow);
+                j.WriteNumber("mscale", yarn.MScale);
+                j.WriteNumber("mscale_all_dim", yarn.MScaleAllDim);
+                j.WriteEndObject();
+            }
+            else
+            {
+                j.WriteNull("rope_scaling");
+            }
+
             j.WriteString("hidden_act", "silu");
             j.WriteBoolean("attention_bias", false);
             j.WriteBoolean("tie_word_embeddings", false);

@@ -15,7 +15,8 @@ namespace LlmFramework.Models.DeepSeek.TestModels;
 /// the same model; same spec and seed give the same bytes. The DeepSeek settings come from
 /// <see cref="TestModelSpec.Extra"/> (q-lora-rank, kv-lora-rank, qk-rope-dim, qk-nope-dim, v-head-dim, experts,
 /// experts-per-token, shared-experts, expert-ffn, dense-layers, expert-groups, expert-groups-used, gating,
-/// routed-scaling-factor, norm-topk-prob); <see cref="TestModelSpec.KvHeads"/> does not apply (MLA has one latent).
+/// routed-scaling-factor, norm-topk-prob, and YaRN's rope-scaling-factor, rope-original-context, rope-mscale-all-dim);
+/// <see cref="TestModelSpec.KvHeads"/> does not apply (MLA has one latent).
 /// </summary>
 /// <remarks>
 /// GGUF storage: norms, exp_probs_b.bias and the router ffn_gate_inp are F32; a matrix whose GGUF rows (the innermost
@@ -107,6 +108,16 @@ public static class DeepSeekTestModelWriter
         w.AddFloat32(P + "rope.freq_base", c.RopeTheta);
         w.AddFloat32(P + "expert_weights_scale", c.RoutedScalingFactor);
         w.AddBool(P + "expert_weights_norm", c.NormalizeTopKWeights);
+        if (c.RopeScaling is { } yarn)
+        {
+            // As convert_hf_to_gguf.py writes DeepSeek's rope_scaling: beta_fast / beta_slow are not stored (llama.cpp
+            // assumes 32 and 1), and 0.1 * mscale_all_dim becomes yarn_log_multiplier.
+            w.AddString(P + "rope.scaling.type", "yarn");
+            w.AddFloat32(P + "rope.scaling.factor", yarn.Factor);
+            w.AddUInt32(P + "rope.scaling.original_context_length", checked((uint)yarn.OriginalMaxPositionEmbeddings));
+            w.AddFloat32(P + "rope.scaling.yarn_log_multiplier", 0.1f * yarn.MScaleAllDim);
+        }
+
         GgufVocabularyMetadata.AddTo(w, TestVocabulary.Create(c.VocabSize));
 
         var fallbacks = new List<string>();

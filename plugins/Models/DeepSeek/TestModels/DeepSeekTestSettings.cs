@@ -33,9 +33,12 @@ internal static class DeepSeekTestSettings
 
     /// <summary>
     /// Every Extra key: the integers above, then gating (softmax or sigmoid, default sigmoid), routed-scaling-factor
-    /// (default 2.5 with sigmoid, 1 with softmax) and norm-topk-prob (default true with sigmoid, false with softmax).
+    /// (default 2.5 with sigmoid, 1 with softmax), norm-topk-prob (default true with sigmoid, false with softmax), and
+    /// YaRN rope scaling: rope-scaling-factor (absent: plain RoPE), rope-original-context (default --context / factor)
+    /// and rope-mscale-all-dim (default 1, as DeepSeek-V3; the rotary mscale is set equal, as DeepSeek's configs do).
     /// </summary>
-    public static readonly IReadOnlyList<string> Keys = [.. IntegerDefaults.Keys, "gating", "routed-scaling-factor", "norm-topk-prob"];
+    public static readonly IReadOnlyList<string> Keys =
+        [.. IntegerDefaults.Keys, "gating", "routed-scaling-factor", "norm-topk-prob", "rope-scaling-factor", "rope-original-context", "rope-mscale-all-dim"];
 
     /// <summary>config.json key -> the setting that gives it, so the validator's messages name what the user typed.</summary>
     private static readonly Dictionary<string, string> FlagNames = new()
@@ -129,6 +132,7 @@ internal static class DeepSeekTestSettings
             throw Bad($"--norm-topk-prob '{normText}' is not true or false");
         }
 
+        YarnRopeScaling? yarn = RopeScaling(extra, spec.ContextLength);
         var config = new DeepSeekConfig
         {
             Architecture = sigmoid ? "DeepseekV3ForCausalLM" : "DeepseekV2ForCausalLM",
@@ -142,6 +146,7 @@ internal static class DeepSeekTestSettings
             MaxPositionEmbeddings = spec.ContextLength,
             RmsNormEpsilon = spec.NormEpsilon,
             RopeTheta = spec.RopeTheta,
+            RopeScaling = yarn,
             QLoraRank = Int("q-lora-rank"),
             KvLoraRank = Int("kv-lora-rank"),
             QkNopeHeadDim = Int("qk-nope-dim"),
@@ -166,6 +171,39 @@ internal static class DeepSeekTestSettings
         }
 
         return config;
+    }
+
+    /// <summary>YaRN from rope-scaling-factor, rope-original-context and rope-mscale-all-dim; null without a factor.</summary>
+    private static YarnRopeScaling? RopeScaling(Dictionary<string, string> extra, int context)
+    {
+        float Float(string key, float fallback) =>
+            !extra.TryGetValue(key, out string? text) ? fallback
+            : float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) && float.IsFinite(value) ? value
+            : throw Bad($"--{key} '{text}' is not a number");
+
+        if (!extra.ContainsKey("rope-scaling-factor"))
+        {
+            return extra.Keys.FirstOrDefault(k => k.StartsWith("rope-", StringComparison.OrdinalIgnoreCase)) is string orphan
+                ? throw Bad($"--{orphan} needs --rope-scaling-factor")
+                : null;
+        }
+
+        float factor = Float("rope-scaling-factor", 1f);
+        if (!(factor >= 1))
+        {
+            throw Bad($"--rope-scaling-factor ({factor}) must be at least 1");
+        }
+
+        int original = extra.TryGetValue("rope-original-context", out string? text)
+            ? int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int o) && o > 0 ? o : throw Bad($"--rope-original-context '{text}' is not a positive integer")
+            : Math.Max(1, (int)(context / factor));
+        float mscale = Float("rope-mscale-all-dim", 1f);
+        if (!(mscale >= 0))
+        {
+            throw Bad($"--rope-mscale-all-dim ({mscale}) must not be negative");
+        }
+
+        return new YarnRopeScaling(factor, original, BetaFast: 32f, BetaSlow: 1f, MScale: mscale, MScaleAllDim: mscale);
     }
 
     private static ArgumentException Bad(string problem, Exception? inner = null) => new($"test model spec: {problem}", "spec", inner);
