@@ -6,7 +6,7 @@ namespace LlmFramework.Schedulers.Balanced;
 /// <summary>Spreads replicas of the experts over the devices (<see cref="ReplicaPlanner"/>) and keeps the hottest resident (<see cref="HotSet"/>).</summary>
 /// <param name="residency">The hysteresis of residency.</param>
 /// <param name="replicaSlots">Extra replicas per layer; null for the request's device count.</param>
-internal sealed class BalancedScheduler(ResidencyOptions residency, int? replicaSlots) : IMoeScheduler
+internal sealed class BalancedScheduler(ResidencyOptions residency, int? replicaSlots, CompactTier compact) : IMoeScheduler
 {
     public string Name => BalancedSchedulerFactory.SchedulerName;
 
@@ -19,9 +19,9 @@ internal sealed class BalancedScheduler(ResidencyOptions residency, int? replica
     public ExpertPlacement Plan(ExpertPlacementRequest request)
     {
         PlanChecks.Validate(request);
-        bool[] resident = HotSet.Select(request, Residency);
+        (bool[] resident, Abstractions.Tensors.DType?[]? formats) = compact.Select(request, Residency);
         int[][] devices = ReplicaPlanner.Place(request.Load, request.DeviceCount, ReplicaSlots ?? request.DeviceCount);
-        var plan = new ExpertPlacement(request.Shape, request.DeviceCount, resident, devices);
+        var plan = new ExpertPlacement(request.Shape, request.DeviceCount, resident, devices, formats, request.CompactFormats);
         return PlanChecks.WithinBudget(Name, plan, request.ResidentBudgetBytes);
     }
 }

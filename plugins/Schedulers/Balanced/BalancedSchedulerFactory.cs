@@ -7,7 +7,7 @@ namespace LlmFramework.Schedulers.Balanced;
 /// Creates the "Balanced" scheduler (the idea of EPLB in vLLM: logical experts, physical replicas): per MoE layer the
 /// hottest experts get extra replicas and the replicas are spread over the devices so that device loads even out;
 /// residency as the LoadAware scheduler decides it. Settings: <c>ReplicaSlots</c> (extra replicas per layer, default
-/// the request's device count), <c>PromotionMargin</c> and <c>MinimumCount</c> (as LoadAware).
+/// the request's device count), <c>PromotionMargin</c>, <c>MinimumCount</c>, <c>CompactFormat</c> and <c>CompactShare</c> (as LoadAware).
 /// </summary>
 public sealed class BalancedSchedulerFactory : IMoeSchedulerFactory
 {
@@ -21,12 +21,12 @@ public sealed class BalancedSchedulerFactory : IMoeSchedulerFactory
     public string Name => SchedulerName;
 
     /// <inheritdoc />
-    public string Description => "replicas of the hottest experts spread over the devices to even out device load (EPLB), hottest resident within the budget (settings: ReplicaSlots, PromotionMargin, MinimumCount)";
+    public string Description => "replicas of the hottest experts spread over the devices to even out device load (EPLB), hottest resident within the budget (settings: ReplicaSlots, PromotionMargin, MinimumCount, CompactFormat, CompactShare)";
 
     /// <inheritdoc />
     public IMoeScheduler Create(IReadOnlyDictionary<string, string> settings)
     {
-        SchedulerSettings read = SchedulerSettings.Read(SchedulerName, settings, ReplicaSlotsKey, ResidencyOptions.PromotionMarginKey, ResidencyOptions.MinimumCountKey);
-        return new BalancedScheduler(ResidencyOptions.From(read), read.Number(ReplicaSlotsKey, 0));
+        SchedulerSettings read = SchedulerSettings.Read(SchedulerName, settings, ReplicaSlotsKey, ResidencyOptions.PromotionMarginKey, ResidencyOptions.MinimumCountKey, CompactTier.FormatKey, CompactTier.ShareKey);
+        return new BalancedScheduler(ResidencyOptions.From(read), read.Number(ReplicaSlotsKey, 0), CompactTier.From(read));
     }
 }
