@@ -26,16 +26,9 @@ internal sealed unsafe class CompactExperts : IDisposable
     private long _ticks;
     private long _conversions;
 
-    private readonly Func<int, bool> _isMapped;
-
-    /// <summary>
-    /// Compact copies of <paramref name="weights"/> ([MoE layer][matrix], stacked, file-backed) on demand;
-    /// <paramref name="isMapped"/> says whether an expert (cell layer * E + expert) is resident in its stored form now,
-    /// so that a conversion drops the stored pages it faulted in of any other expert.
-    /// </summary>
-    public CompactExperts(MoeModelShape shape, WeightTensor[][] weights, Func<int, bool> isMapped)
+    /// <summary>Compact copies of <paramref name="weights"/> ([MoE layer][matrix], stacked, file-backed) on demand.</summary>
+    public CompactExperts(MoeModelShape shape, WeightTensor[][] weights)
     {
-        _isMapped = isMapped;
         _shape = shape;
         _weights = weights;
         _held = new (DType, nint[])?[shape.MoeLayerCount * shape.ExpertCount];
@@ -98,7 +91,7 @@ internal sealed unsafe class CompactExperts : IDisposable
         {
             if (placement.Format(cell / _shape.ExpertCount, cell % _shape.ExpertCount) is { } f && _held[cell]?.Type != f && _prepared[cell]?.Type != f)
             {
-                Free(_prepared[cell]);
+                Free(_prepared[cell], cell / _shape.ExpertCount);
                 _prepared[cell] = (f, Convert(cell / _shape.ExpertCount, cell % _shape.ExpertCount, f));
             }
         }
@@ -138,7 +131,7 @@ internal sealed unsafe class CompactExperts : IDisposable
     {
         for (int cell = 0; cell < _prepared.Length; cell++)
         {
-            Free(_prepared[cell]);
+            Free(_prepared[cell], cell / _shape.ExpertCount);
             _prepared[cell] = null;
         }
     }
@@ -146,11 +139,12 @@ internal sealed unsafe class CompactExperts : IDisposable
     private long BytesOf(int moeLayer, DType format) =>
         _weights[moeLayer].Sum(w => w.Rows / _shape.ExpertCount * DTypeInfo.RowBytes(format, w.Columns));
 
-    private static void Free((DType Type, nint[] Matrices)? copy)
+    /// <summary>Unmaps a copy: its matrices lie in one mapping, starting at the first.</summary>
+    private void Free((DType Type, nint[] Matrices)? copy, int moeLayer)
     {
-        foreach (nint m in copy?.Matrices ?? [])
+        if (copy is { } c)
         {
-            System.Runtime.InteropServices.NativeMemory.AlignedFree((void*)m);
+            FileBackedMemory.Unmap((byte*)c.Matrices[0], BytesOf(moeLayer, c.Type));
         }
     }
 
@@ -159,13 +153,16 @@ internal sealed unsafe class CompactExperts : IDisposable
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
         WeightTensor[] weights = _weights[moeLayer];
         var matrices = new nint[weights.Length];
+        byte* block = FileBackedMemory.MapAnonymous(BytesOf(moeLayer, format));
+        long offset = 0;
         for (int j = 0; j < weights.Length; j++)
         {
             WeightTensor w = weights[j];
             long rows = w.Rows / _shape.ExpertCount;
             int columns = checked((int)w.Columns);
             long rowBytes = DTypeInfo.RowBytes(format, columns);
-            byte* destination = (byte*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)(rows * rowBytes), 64);
+            byte* destination = block + offset;
+            offset += rows * rowBytes;
             var values = new float[columns];
             for (long r = 0; r < rows; r++)
             {
@@ -176,14 +173,12 @@ internal sealed unsafe class CompactExperts : IDisposable
             matrices[j] = (nint)destination;
         }
 
-        if (!_isMapped((moeLayer * _shape.ExpertCount) + expert))
+        // Reading the stored rows mapped them into this process, and the expert is held compact from now on: drop them
+        // at once, so conversions add no peak. (Should a step still read it stored meanwhile, it faults them in again.)
+        foreach (WeightTensor w in weights)
         {
-            // Reading the stored rows mapped them into this process: drop them at once so conversions add no peak.
-            foreach (WeightTensor w in weights)
-            {
-                long bytes = w.ByteLength / _shape.ExpertCount;
-                FileBackedMemory.DropExact(w.Data + (expert * bytes), bytes);
-            }
+            long bytes = w.ByteLength / _shape.ExpertCount;
+            FileBackedMemory.DropExact(w.Data + (expert * bytes), bytes);
         }
 
         Interlocked.Increment(ref _conversions);
@@ -201,7 +196,7 @@ internal sealed unsafe class CompactExperts : IDisposable
         }
 
         Bytes -= BytesOf(moeLayer, held.Type);
-        Free(held);
+        Free(held, moeLayer);
         _held[cell] = null;
         Count--;
     }

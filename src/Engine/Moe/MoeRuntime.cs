@@ -176,7 +176,7 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
             if (runtime.Pageable)
             {
                 runtime._staging = new ExpertStaging(shape, runtime._expertWeights, mappings, logger);
-                runtime._compact = new CompactExperts(shape, runtime._expertWeights, cell => runtime._mapped[cell]);
+                runtime._compact = new CompactExperts(shape, runtime._expertWeights);
             }
 
             runtime.Apply(runtime.PlanNow());
