@@ -51,6 +51,24 @@ internal sealed unsafe class MatMulWork : ParallelWork
 
     /// <summary>Runs the matmul on <paramref name="threads"/> threads of <paramref name="pool"/>.</summary>
     /// <param name="finiteF16">For F16 weights: the caller checked that they hold no infinity or NaN (faster widening).</param>
+    /// <summary>
+    /// Grows this matmul's buffers for a single-threaded run of <paramref name="rows"/> rows of <paramref name="k"/>
+    /// values with <paramref name="type"/> weights, so such a run allocates nothing. For per-thread matmuls (one head or
+    /// expert per thread): which thread runs which shape varies between steps, so each is grown up front.
+    /// </summary>
+    public void Reserve(DType type, int k, int rows)
+    {
+        if (DTypeInfo.IsQuantized(type))
+        {
+            _q8.Reserve(rows, k);
+        }
+
+        if ((type is DType.F16 or DType.BF16 && rows > 1) || (type == DType.Q8_0 && rows >= Q8FloatTileRows))
+        {
+            EnsureScratch(1, k);
+        }
+    }
+
     public void Run(WorkerPool pool, int threads, byte* w, DType type, int n, int k, float* x, int rows, float* y, bool finiteF16 = false)
     {
         if (rows == 0 || n == 0)

@@ -24,6 +24,9 @@ internal sealed unsafe class Q8Activations
     /// <summary>Block sums of the quantised values (d·Σlevels), laid out as <see cref="Scales"/>.</summary>
     public float* Sums { get; private set; }
 
+    /// <summary>Grows the buffers to hold <paramref name="rows"/> rows of <paramref name="k"/> values now, so a later <see cref="Quantize"/> of that size allocates nothing.</summary>
+    public void Reserve(int rows, int k) => Ensure(rows * (k / 32));
+
     /// <summary>Quantises <paramref name="rows"/> rows of <paramref name="k"/> values (k a multiple of 32).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Quantize(float* x, int rows, int k)

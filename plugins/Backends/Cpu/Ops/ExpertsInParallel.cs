@@ -35,7 +35,10 @@ internal sealed unsafe class ExpertsInParallel : ParallelWork
     public void Prepare(WorkerPool pool, int threads, ExpertBatches batches, GraphNode node, IExpertWeights? source, int n, int k, int s, bool xPerSlot, float* x, float* y, bool finiteF16)
     {
         int expertCount = node.GetParams<ExpertMatMulParams>().ExpertCount;
-        _workers.Ensure(threads);
+        // Stored rows, or a compact copy (block-quantised: Q8 activations as for Q8_0).
+        WeightTensor stored = node.Inputs[2].Weight!;
+        _workers.Reserve(threads, stored.Type, n, k, batches.LargestBatch);
+        _workers.Reserve(threads, DType.Q8_0, n, k, batches.LargestBatch);
 
         if (_experts.Length < expertCount)
         {

@@ -26,7 +26,7 @@ internal sealed unsafe class HeadsInParallel : ParallelWork
     /// <summary>Sets up one node's run over <paramref name="threads"/> workers.</summary>
     public void Prepare(WorkerPool pool, int threads, WeightTensor w, int heads, int n, int k, float* x, int rows, float* y, bool finiteF16)
     {
-        _workers.Ensure(threads);
+        _workers.Reserve(threads, w.Type, n, k, rows);
 
         (_pool, _w, _heads, _n, _k, _rows, _finiteF16) = (pool, w, heads, n, k, rows, finiteF16);
         _x = x;

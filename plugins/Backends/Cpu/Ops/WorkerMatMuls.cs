@@ -6,7 +6,7 @@ namespace LlmFramework.Backends.Cpu.Ops;
 /// One single-threaded matmul and an input and output scratch per worker, for work that runs a whole small matmul on
 /// each thread (one expert or one head per thread). Grows with the thread count, never per step.
 /// </summary>
-internal sealed class WorkerMatMuls
+internal sealed unsafe class WorkerMatMuls
 {
     private MatMulWork[] _matMuls = [];
     private ScratchBuffer[] _xs = [];
@@ -20,6 +20,22 @@ internal sealed class WorkerMatMuls
             _matMuls = [.. Enumerable.Range(0, threads).Select(_ => new MatMulWork())];
             _xs = [.. Enumerable.Range(0, threads).Select(_ => new ScratchBuffer())];
             _ys = [.. Enumerable.Range(0, threads).Select(_ => new ScratchBuffer())];
+        }
+    }
+
+    /// <summary>
+    /// Grows every worker's matmul and scratches for single-threaded runs of up to <paramref name="rows"/> rows of K =
+    /// <paramref name="k"/> into N = <paramref name="n"/> with <paramref name="type"/> weights, on the calling thread: any
+    /// worker may take any head or expert, so each is ready for all of them and steady steps allocate nothing.
+    /// </summary>
+    public void Reserve(int threads, Abstractions.Tensors.DType type, int n, int k, int rows)
+    {
+        Ensure(threads);
+        for (int w = 0; w < threads; w++)
+        {
+            _matMuls[w].Reserve(type, k, rows);
+            _ = _xs[w].Get((long)rows * k);
+            _ = _ys[w].Get((long)rows * n);
         }
     }
 
