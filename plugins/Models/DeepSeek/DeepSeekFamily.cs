@@ -1,6 +1,5 @@
 using LlmFramework.Abstractions.Models;
-using LlmFramework.Formats.Gguf;
-using LlmFramework.Formats.Json;
+using LlmFramework.Formats;
 using LlmFramework.Models.DeepSeek.Config;
 using LlmFramework.Models.DeepSeek.Loading;
 using LlmFramework.Models.DeepSeek.TestModels;
@@ -31,54 +30,15 @@ public sealed class DeepSeekFamily : IModelFamily, ITestModelWriter
         DeepSeekTestModelWriter.Write(spec, format, outputPath);
 
     /// <inheritdoc />
-    public ModelRecognition Recognize(ModelSource source)
-    {
-        ArgumentNullException.ThrowIfNull(source);
-        try
-        {
-            return source.Format == CheckpointFormat.Gguf ? RecognizeGguf(source.Path) : RecognizeFolder(source.Path);
-        }
-        catch (ModelLoadException e)
-        {
-            return ModelRecognition.NoMatch(null, e.Message);
-        }
-    }
+    public ModelRecognition Recognize(ModelSource source) =>
+        CheckpointRecognition.Recognize(source, DeepSeekGgufConfigReader.Architecture, DeepSeekHuggingFaceConfigReader.Architectures);
 
     /// <inheritdoc />
     public IModel Load(ModelSource source, ModelLoadOptions options)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(options);
-        ModelRecognition recognition = Recognize(source);
-        if (!recognition.IsMatch)
-        {
-            throw new ModelLoadException(source.Path, $"not a DeepSeek checkpoint: {recognition.Reason}");
-        }
-
+        CheckpointRecognition.RequireMatch(Recognize(source), source, "a DeepSeek checkpoint");
         return source.Format == CheckpointFormat.Gguf ? DeepSeekLoader.LoadGguf(source.Path, options) : DeepSeekLoader.LoadFolder(source.Path, options);
-    }
-
-    private static ModelRecognition RecognizeGguf(string path)
-    {
-        using GgufFile file = GgufFile.Open(path);
-        if (!file.TryGetString("general.architecture", out string arch))
-        {
-            return ModelRecognition.NoMatch(null, $"{path}: metadata has no general.architecture");
-        }
-
-        return arch == DeepSeekGgufConfigReader.Architecture
-            ? ModelRecognition.Match(arch)
-            : ModelRecognition.NoMatch(arch, $"{path}: general.architecture '{arch}' is not '{DeepSeekGgufConfigReader.Architecture}'");
-    }
-
-    private static ModelRecognition RecognizeFolder(string folder)
-    {
-        string configPath = Path.Combine(folder, "config.json");
-        JsonObjectReader json = JsonObjectReader.Load(configPath);
-        IReadOnlyList<string> architectures = json.StringList("architectures");
-        string? match = architectures.FirstOrDefault(a => DeepSeekHuggingFaceConfigReader.Architectures.Contains(a, StringComparer.Ordinal));
-        return match is not null
-            ? ModelRecognition.Match(match)
-            : ModelRecognition.NoMatch(architectures.Count > 0 ? architectures[0] : null, $"{configPath}: architectures [{string.Join(", ", architectures)}] include none of {string.Join(", ", DeepSeekHuggingFaceConfigReader.Architectures)}");
     }
 }

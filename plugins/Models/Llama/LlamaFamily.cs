@@ -1,4 +1,4 @@
-using LlmFramework.Formats.Json;
+using LlmFramework.Formats;
 using LlmFramework.Abstractions.Models;
 using LlmFramework.Abstractions.Tensors;
 using LlmFramework.Formats.Gguf;
@@ -31,30 +31,15 @@ public sealed class LlamaFamily : IModelFamily, ITestModelWriter, IGgufExporter
     public IReadOnlyList<string> TestArchitectures { get; } = [GgufArchitecture];
 
     /// <inheritdoc />
-    public ModelRecognition Recognize(ModelSource source)
-    {
-        ArgumentNullException.ThrowIfNull(source);
-        try
-        {
-            return source.Format == CheckpointFormat.Gguf ? RecognizeGguf(source.Path) : RecognizeFolder(source.Path);
-        }
-        catch (ModelLoadException e)
-        {
-            return ModelRecognition.NoMatch(null, e.Message);
-        }
-    }
+    public ModelRecognition Recognize(ModelSource source) =>
+        CheckpointRecognition.Recognize(source, GgufArchitecture, HuggingFaceArchitectures, WithoutExperts);
 
     /// <inheritdoc />
     public IModel Load(ModelSource source, ModelLoadOptions options)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(options);
-        ModelRecognition recognition = Recognize(source);
-        if (!recognition.IsMatch)
-        {
-            throw new ModelLoadException(source.Path, $"not a LLaMA-family checkpoint: {recognition.Reason}");
-        }
-
+        CheckpointRecognition.RequireMatch(Recognize(source), source, "a LLaMA-family checkpoint");
         return source.Format == CheckpointFormat.Gguf
             ? GgufLlamaLoader.Load(source.Path, options)
             : HuggingFaceLlamaLoader.Load(source.Path, options);
@@ -73,51 +58,13 @@ public sealed class LlamaFamily : IModelFamily, ITestModelWriter, IGgufExporter
             throw new NotSupportedException($"{source.Path} is already a GGUF file; export-gguf converts Hugging Face folders");
         }
 
-        ModelRecognition recognition = Recognize(source);
-        if (!recognition.IsMatch)
-        {
-            throw new ModelLoadException(source.Path, $"not a LLaMA-family checkpoint: {recognition.Reason}");
-        }
-
+        CheckpointRecognition.RequireMatch(Recognize(source), source, "a LLaMA-family checkpoint");
         return LlamaGgufExporter.Export(source.Path, weightType, outputPath);
     }
 
-    private static ModelRecognition RecognizeGguf(string path)
-    {
-        using GgufFile file = GgufFile.Open(path);
-        if (!file.TryGetString("general.architecture", out string arch))
-        {
-            return ModelRecognition.NoMatch(null, $"{path}: metadata has no general.architecture");
-        }
-
-        if (arch != GgufArchitecture)
-        {
-            return ModelRecognition.NoMatch(arch, $"{path}: general.architecture '{arch}' is not '{GgufArchitecture}'");
-        }
-
-        // llama.cpp also files Mixtral-style MoE models under "llama"; this family has no expert routing.
-        if (file.TryGetInteger($"{arch}.expert_count", out long experts) && experts > 0)
-        {
-            return ModelRecognition.NoMatch(arch, $"{path}: {arch}.expert_count is {experts}; mixture-of-experts LLaMA models are not supported by this family");
-        }
-
-        return ModelRecognition.Match(arch);
-    }
-
-    private static ModelRecognition RecognizeFolder(string folder)
-    {
-        string configPath = Path.Combine(folder, "config.json");
-        JsonObjectReader json = JsonObjectReader.Load(configPath);
-        IReadOnlyList<string> architectures = json.StringList("architectures");
-        string? match = architectures.FirstOrDefault(a => HuggingFaceArchitectures.Contains(a, StringComparer.Ordinal));
-        if (match is not null)
-        {
-            return ModelRecognition.Match(match);
-        }
-
-        string found = architectures.Count > 0 ? string.Join(", ", architectures) : json.OptionalString("model_type") ?? "(none)";
-        return ModelRecognition.NoMatch(
-            architectures.Count > 0 ? architectures[0] : null,
-            $"{configPath}: architectures [{found}] include none of {string.Join(", ", HuggingFaceArchitectures)}");
-    }
+    /// <summary>llama.cpp also files Mixtral-style MoE models under "llama"; this family has no expert routing.</summary>
+    private static ModelRecognition? WithoutExperts(GgufFile file) =>
+        file.TryGetInteger($"{GgufArchitecture}.expert_count", out long experts) && experts > 0
+            ? ModelRecognition.NoMatch(GgufArchitecture, $"{file.Path}: {GgufArchitecture}.expert_count is {experts}; mixture-of-experts LLaMA models are not supported by this family")
+            : null;
 }
