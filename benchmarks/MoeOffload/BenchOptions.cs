@@ -8,7 +8,7 @@ internal sealed record BenchOptions
     public const string Usage = """
         usage: MoeOffload [--fractions 1,0.5,0.25,0.125] [--routing model,zipf] [--zipf 1.2] [--tokens 64] [--warmup 96]
                           [--threads 2] [--dim 512] [--layers 4] [--dense-layers 1] [--experts 64] [--experts-per-token 6]
-                          [--shared-experts 2] [--expert-ffn 256] [--dtype q8_0] [--no-llama-cpp] [--no-prefetch] [--compact q4_0] [--profile] [--repeat 3] [--models DIR]
+                          [--shared-experts 2] [--expert-ffn 256] [--dtype q8_0] [--no-llama-cpp] [--no-prefetch] [--compact q4_0] [--devices 1] [--profile] [--repeat 3] [--models DIR]
         Writes a DeepSeek-shaped deepseek2 GGUF, then for every routing and resident fraction runs --repeat fresh processes (the
         median is reported) with the LoadAware scheduler under that budget, and reports decode tokens/s and peak RSS; also llama.cpp on the same file.
         """;
@@ -31,6 +31,7 @@ internal sealed record BenchOptions
     public bool Profile { get; init; }
     public bool Prefetch { get; init; } = true;
     public string? Compact { get; init; }
+    public int Devices { get; init; } = 1;
     public int Repeat { get; init; } = 3;
     public string? ModelDirectory { get; init; }
 
@@ -66,6 +67,7 @@ internal sealed record BenchOptions
                 "--profile" => o with { Profile = true },
                 "--no-prefetch" => o with { Prefetch = false },
                 "--compact" => o with { Compact = Next() },
+                "--devices" => o with { Devices = Int() },
                 "--repeat" => o with { Repeat = Int() },
                 "--models" => o with { ModelDirectory = Next() },
                 "--child-model" => o with { ChildModel = Next() },

@@ -34,7 +34,11 @@ internal static class ChildRun
             ContextLength = 1024,
             Moe = new MoeOptions
             {
-                Scheduler = new LoadAwareSchedulerFactory().Create(o.Compact is null || o.ChildFraction >= 1 ? new Dictionary<string, string>() : new Dictionary<string, string> { ["CompactFormat"] = o.Compact }),
+                Scheduler = o.Devices > 1
+                    ? new Schedulers.Balanced.BalancedSchedulerFactory().Create(new Dictionary<string, string>())
+                    : new LoadAwareSchedulerFactory().Create(o.Compact is null || o.ChildFraction >= 1 ? new Dictionary<string, string>() : new Dictionary<string, string> { ["CompactFormat"] = o.Compact }),
+                DeviceCount = o.Devices,
+                ExpertDeviceFactory = o.Devices > 1 ? new CpuBackendFactory() : null,
                 ExpertBudgetBytes = budget,
                 RebalanceSteps = 8,
                 WindowSteps = 512,
@@ -85,6 +89,8 @@ internal static class ChildRun
             ["staging_us_per_read"] = moe.StagedReads > 0 ? moe.StagingSeconds * 1e6 / moe.StagedReads : 0,
             ["cold_uses"] = moe.ColdUses,
             ["compact_experts"] = moe.CompactExperts,
+            ["devices"] = o.Devices,
+            ["measured_balancedness"] = moe.DeviceLoad?.LifetimeBalancedness ?? 1,
             ["compact_bytes"] = moe.CompactBytes,
             ["compact_conversion_s"] = moe.CompactConversionSeconds,
             ["prediction_hit_rate"] = moe.PredictionChecks > 0 ? (double)moe.PredictionHits / moe.PredictionChecks : 0,
@@ -145,6 +151,7 @@ internal static class ChildRun
             .. (o.Profile ? new[] { "--profile" } : []),
             .. (o.Prefetch ? Array.Empty<string>() : ["--no-prefetch"]),
             .. (o.Compact is null ? Array.Empty<string>() : ["--compact", o.Compact]),
+            "--devices", o.Devices.ToString(CultureInfo.InvariantCulture),
         ];
         foreach (string a in arguments)
         {
