@@ -25,10 +25,7 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
     private readonly GraphNode[] _lastExpertNode;
     private readonly bool[][] _usedCold;
     private readonly List<int>[] _coldList;
-    private readonly NextLayerPredictor? _predictor;
-    private readonly bool[][] _predicted;
-    private readonly bool[] _predictedValid;
-    private readonly bool[] _chosen;
+    private readonly NextLayerPrefetch? _prefetch;
     private ExpertStaging? _staging;
     private CompactExperts? _compact;
     private volatile bool[] _mapped;
@@ -44,10 +41,7 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
 
     private MoeRuntime(MoeModelShape shape, WeightTensor[][] expertWeights, GraphNode[] lastExpertNode, MoeOptions options, ILogger? logger, IReadOnlyList<(ulong Start, ulong End, long Offset, string Path)> files, NextLayerPredictor? predictor)
     {
-        _predictor = predictor;
-        _predicted = [.. Enumerable.Range(0, shape.MoeLayerCount).Select(_ => new bool[shape.ExpertCount])];
-        _predictedValid = new bool[shape.MoeLayerCount];
-        _chosen = new bool[shape.ExpertCount];
+        _prefetch = predictor is null ? null : new NextLayerPrefetch(predictor, shape);
         Shape = shape;
         _expertWeights = expertWeights;
         _lastExpertNode = lastExpertNode;
@@ -509,79 +503,24 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
             }
         }
 
-        CheckPrediction(p.MoeLayer, routes, tokens, s);
-        PrefetchNext(p.MoeLayer, context, tokens);
+        _prefetch?.Check(p.MoeLayer, routes, tokens, s, resident);
+        if (_staging is not null)
+        {
+            _prefetch?.Prefetch(p.MoeLayer, context, tokens, resident, _staging);
+        }
     }
-
-    /// <summary>Most tokens in a step for which the next layer's experts are predicted (decode-sized steps).</summary>
-    private const int PredictedTokens = 8;
 
     /// <summary>Distinct experts the layers chose in steps whose choice was predicted one layer earlier.</summary>
-    public long PredictionChecks { get; private set; }
+    public long PredictionChecks => _prefetch?.Checks ?? 0;
 
     /// <summary>Of <see cref="PredictionChecks"/>, those the prediction named.</summary>
-    public long PredictionHits { get; private set; }
+    public long PredictionHits => _prefetch?.Hits ?? 0;
 
     /// <summary>Cold experts read ahead because the next layer was predicted to choose them.</summary>
-    public long ColdPrefetches { get; private set; }
+    public long ColdPrefetches => _prefetch?.ColdPrefetches ?? 0;
 
-    /// <summary>Of <see cref="ColdPrefetches"/>, those the next layer then chose.</summary>
-    public long ColdPrefetchHits { get; private set; }
-
-    /// <summary>Scores this layer's prediction (made one layer earlier) against the experts it chose.</summary>
-    private void CheckPrediction(int moeLayer, ReadOnlySpan<float> routes, int tokens, int s)
-    {
-        if (!_predictedValid[moeLayer])
-        {
-            return;
-        }
-
-        _predictedValid[moeLayer] = false;
-        bool[] predicted = _predicted[moeLayer];
-        Array.Clear(_chosen);
-        for (int t = 0; t < tokens; t++)
-        {
-            for (int j = 0; j < s; j++)
-            {
-                int e = (int)routes[(t * 2 * s) + j];
-                if (_chosen[e])
-                {
-                    continue;
-                }
-
-                _chosen[e] = true;
-                PredictionChecks++;
-                if (predicted[e])
-                {
-                    PredictionHits++;
-                    ColdPrefetchHits += _resident[(moeLayer * Shape.ExpertCount) + e] ? 0 : 1;
-                }
-            }
-        }
-    }
-
-    /// <summary>Predicts the next MoE layer's experts and asks for read-ahead of the cold ones (decode-sized steps).</summary>
-    private void PrefetchNext(int moeLayer, IExecutionContext context, int tokens)
-    {
-        if (_predictor is null || _staging is null || tokens > PredictedTokens || !_predictor.CanPredict(moeLayer))
-        {
-            return;
-        }
-
-        int next = moeLayer + 1;
-        bool[] predicted = _predicted[next];
-        _predictor.Predict(moeLayer, context, tokens, predicted);
-        _predictedValid[next] = true;
-        bool[] resident = _resident;
-        for (int e = 0; e < predicted.Length; e++)
-        {
-            if (predicted[e] && !resident[(next * Shape.ExpertCount) + e])
-            {
-                ColdPrefetches++;
-                _staging.ReadAhead(next, e);
-            }
-        }
-    }
+    /// <summary>Of the chosen experts the prediction named, those that were cold (a read-ahead that was used).</summary>
+    public long ColdPrefetchHits => _prefetch?.ColdHits ?? 0;
 
     /// <summary>Cold experts whose pages were dropped after their layer.</summary>
     public long ColdReleases { get; private set; }
