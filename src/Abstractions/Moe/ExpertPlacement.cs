@@ -45,6 +45,11 @@ public sealed class ExpertPlacement
             }
         }
 
+        if (formats is { Length: > 0 } && formats.LongLength != cells)
+        {
+            throw new ArgumentException($"a placement needs {cells} formats, got {formats.Length}");
+        }
+
         long bytes = 0;
         for (int i = 0; i < resident.Length; i++)
         {
@@ -57,11 +62,6 @@ public sealed class ExpertPlacement
             }
 
             bytes += !resident[i] ? 0 : format is { } g ? formatBytes![g] : shape.ExpertBytes;
-        }
-
-        if (formats is { Length: > 0 } && formats.LongLength != cells)
-        {
-            throw new ArgumentException($"a placement needs {cells} formats, got {formats.Length}");
         }
 
         Shape = shape;

@@ -81,6 +81,9 @@ public sealed class CompactTierTests
         var notOffered = Assert.Throws<ArgumentException>(() => new ExpertPlacement(shape, 1, [true, true, false, false], devices, [null, DType.Q8_0, null, null], Offer));
         Assert.Contains("which the engine does not offer (Q4_0)", notOffered.Message, StringComparison.Ordinal);
 
+        var tooFew = Assert.Throws<ArgumentException>(() => new ExpertPlacement(shape, 1, [true, true, false, false], devices, [null, DType.Q4_0], Offer));
+        Assert.Contains("a placement needs 4 formats, got 2", tooFew.Message, StringComparison.Ordinal);
+
         var ok = new ExpertPlacement(shape, 1, [true, true, true, false], devices, [null, DType.Q4_0, DType.Q4_0, null], Offer);
         Assert.Equal(Loads.ExpertBytes + 800, ok.ResidentBytes);
         Assert.Equal(2, ok.CompactCount);
