@@ -1,6 +1,7 @@
 using LlmFramework.Abstractions.Execution;
 using LlmFramework.Abstractions.Graph;
 using LlmFramework.Abstractions.Tensors;
+using LlmFramework.Engine.Sampling;
 using LlmFramework.Quantization;
 
 namespace LlmFramework.Engine.Moe;
@@ -70,14 +71,8 @@ internal sealed class NextLayerPredictor
             }
 
             Score(scores, next.Route.Scoring, next.Bias);
-            for (int k = 0; k < next.Route.ExpertsPerToken; k++)
+            for (int k = 0, best; k < next.Route.ExpertsPerToken && (best = LogitMath.ArgMax(scores)) >= 0; k++)
             {
-                int best = 0;
-                for (int j = 1; j < e; j++)
-                {
-                    best = scores[j] > scores[best] ? j : best;
-                }
-
                 chosen[best] = true;
                 scores[best] = float.NegativeInfinity;
             }
@@ -96,18 +91,7 @@ internal sealed class NextLayerPredictor
         }
         else
         {
-            float max = float.NegativeInfinity, sum = 0;
-            foreach (float z in scores)
-            {
-                max = MathF.Max(max, z);
-            }
-
-            for (int j = 0; j < scores.Length; j++)
-            {
-                scores[j] = MathF.Exp(scores[j] - max);
-                sum += scores[j];
-            }
-
+            float sum = (float)ExpPasses.ExpShifted(scores, scores, LogitMath.Max(scores), 1f);
             for (int j = 0; j < scores.Length; j++)
             {
                 scores[j] /= sum;
