@@ -364,24 +364,21 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
     public byte* Locate(WeightTensor stacked, int moeLayer, int expert)
     {
         ArgumentNullException.ThrowIfNull(stacked);
-        WeightTensor[] weights = _expertWeights[moeLayer];
-        int j = Array.IndexOf(weights, stacked);
-        byte* staged = j < 0 || _staging is null ? null : _staging.Locate(moeLayer, j, expert);
-        return staged is not null ? staged : stacked.Data + (expert * (stacked.ByteLength / Shape.ExpertCount));
+        return StoredRows(stacked, moeLayer, Array.IndexOf(_expertWeights[moeLayer], stacked), expert);
     }
 
     /// <inheritdoc />
     public byte* LocateRows(WeightTensor stacked, int moeLayer, int expert, out DType type)
     {
         ArgumentNullException.ThrowIfNull(stacked);
-        int j = _compact is null ? -1 : Array.IndexOf(_expertWeights[moeLayer], stacked);
-        if (j >= 0 && _compact!.TryGet(moeLayer, j, expert, out byte* rows, out type))
+        int j = Array.IndexOf(_expertWeights[moeLayer], stacked);
+        if (j >= 0 && _compact is not null && _compact.TryGet(moeLayer, j, expert, out byte* rows, out type))
         {
             return rows;
         }
 
         type = stacked.Type;
-        return Locate(stacked, moeLayer, expert);
+        return StoredRows(stacked, moeLayer, j, expert);
     }
 
     /// <inheritdoc />
@@ -389,6 +386,13 @@ public sealed unsafe class MoeRuntime : INodeObserver, IExpertWeights, IDisposab
     {
         int j = _staging is null ? -1 : Array.IndexOf(_expertWeights[moeLayer], stacked);
         return j >= 0 && _staging!.NeedsLoad(moeLayer, j, expert);
+    }
+
+    /// <summary>Matrix <paramref name="j"/> of <paramref name="expert"/> as stored: its staging slot when it has one, else in place.</summary>
+    private byte* StoredRows(WeightTensor stacked, int moeLayer, int j, int expert)
+    {
+        byte* staged = j < 0 || _staging is null ? null : _staging.Locate(moeLayer, j, expert);
+        return staged is not null ? staged : stacked.Data + (expert * (stacked.ByteLength / Shape.ExpertCount));
     }
 
     private ExpertPlacement PlanNow() => (_scheduler ?? throw new InvalidOperationException("no MoE scheduler is set")).Plan(Request());
