@@ -62,7 +62,7 @@ internal sealed record CompactTier(DType? Format, double Share)
         bool[] stored = HotSet.Select(request with { ResidentBudgetBytes = storedBudget }, residency);
         long left = request.ResidentBudgetBytes - (stored.LongCount(r => r) * shape.ExpertBytes);
         int[] ranked = ExpertRanking.Rank(request.Load, request.Current);
-        var formats = new DType?[cells];
+        var compact = new bool[cells];
 
         // Experts held compact now keep their place while they fit (hottest first), so plans do not churn conversions;
         // then the hottest others fill what is left.
@@ -71,40 +71,18 @@ internal sealed record CompactTier(DType? Format, double Share)
             foreach (int cell in ranked)
             {
                 bool keep = pass == 1 || request.Current!.Format(cell / shape.ExpertCount, cell % shape.ExpertCount) == format;
-                if (left >= compactBytes && !stored[cell] && formats[cell] is null && keep)
+                if (left >= compactBytes && !stored[cell] && !compact[cell] && keep)
                 {
-                    formats[cell] = format;
+                    compact[cell] = true;
                     left -= compactBytes;
                 }
             }
         }
 
         // Full: the hottest expert left in the file displaces the coldest compact one only when clearly hotter.
-        int hot = 0, cold = cells - 1;
-        while (true)
-        {
-            while (hot < cells && (stored[ranked[hot]] || formats[ranked[hot]] is not null))
-            {
-                hot++;
-            }
-
-            while (cold >= 0 && formats[ranked[cold]] is null)
-            {
-                cold--;
-            }
-
-            if (hot >= cells || cold < 0 || hot > cold || !residency.Displaces(Window(request.Load, ranked[hot]), Window(request.Load, ranked[cold])))
-            {
-                break;
-            }
-
-            formats[ranked[hot]] = format;
-            formats[ranked[cold]] = null;
-        }
-
-        bool[] resident = [.. stored.Select((r, cell) => r || formats[cell] is not null)];
+        HotSet.Displace(request.Load, residency, ranked, compact, stored);
+        bool[] resident = [.. stored.Select((r, cell) => r || compact[cell])];
+        DType?[] formats = [.. compact.Select(c => c ? format : (DType?)null)];
         return (resident, formats);
     }
-
-    private static long Window(ExpertLoad load, int cell) => load.Window(cell / load.ExpertCount, cell % load.ExpertCount);
 }

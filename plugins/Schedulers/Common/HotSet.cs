@@ -87,30 +87,40 @@ internal static class HotSet
             }
         }
 
-        // Full: the hottest cold expert displaces the coldest resident one only when clearly hotter. Window counts fall
-        // along the ranking, so once one pair fails, every later pair does.
+        // Full: the hottest cold expert displaces the coldest resident one only when clearly hotter.
+        Displace(request.Load, options, ranked, resident, null);
+    }
+
+    /// <summary>
+    /// Swaps the hottest expert outside <paramref name="members"/> (and outside <paramref name="excluded"/>, when given)
+    /// for the coldest member, one pair at a time, while the outsider is clearly hotter under <paramref name="options"/>.
+    /// Window counts fall along <paramref name="ranked"/>, so once one pair fails, every later pair does.
+    /// </summary>
+    public static void Displace(ExpertLoad load, ResidencyOptions options, int[] ranked, bool[] members, bool[]? excluded)
+    {
+        int cells = ranked.Length;
         int hot = 0;
         int cold = cells - 1;
         while (true)
         {
-            while (hot < cells && resident[ranked[hot]])
+            while (hot < cells && (members[ranked[hot]] || excluded?[ranked[hot]] == true))
             {
                 hot++;
             }
 
-            while (cold >= 0 && !resident[ranked[cold]])
+            while (cold >= 0 && !members[ranked[cold]])
             {
                 cold--;
             }
 
             if (hot >= cells || cold < 0 || hot > cold
-                || !options.Displaces(Window(request.Load, ranked[hot]), Window(request.Load, ranked[cold])))
+                || !options.Displaces(Window(load, ranked[hot]), Window(load, ranked[cold])))
             {
                 return;
             }
 
-            resident[ranked[hot]] = true;
-            resident[ranked[cold]] = false;
+            members[ranked[hot]] = true;
+            members[ranked[cold]] = false;
         }
     }
 
