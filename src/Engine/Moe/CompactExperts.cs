@@ -136,8 +136,11 @@ internal sealed unsafe class CompactExperts : IDisposable
         }
     }
 
-    private long BytesOf(int moeLayer, DType format) =>
-        _weights[moeLayer].Sum(w => w.Rows / _shape.ExpertCount * DTypeInfo.RowBytes(format, w.Columns));
+    private long BytesOf(int moeLayer, DType format) => ExpertBytes(_weights[moeLayer], _shape.ExpertCount, format);
+
+    /// <summary>Bytes of one expert of a layer's stacked <paramref name="matrices"/> in <paramref name="format"/>.</summary>
+    private static long ExpertBytes(WeightTensor[] matrices, int experts, DType format) =>
+        matrices.Sum(w => w.Rows / experts * DTypeInfo.RowBytes(format, w.Columns));
 
     /// <summary>Unmaps a copy: its matrices lie in one mapping, starting at the first.</summary>
     private void Free((DType Type, nint[] Matrices)? copy, int moeLayer)
@@ -225,7 +228,7 @@ internal sealed unsafe class CompactExperts : IDisposable
                 Decodable.Contains(w.Type) && w.Columns % DTypeInfo.BlockSize(format) == 0 && DTypeInfo.RowBytes(format, w.Columns) < DTypeInfo.RowBytes(w.Type, w.Columns)));
             if (fits)
             {
-                offered[format] = weights.Max(layer => layer.Sum(w => w.Rows / shape.ExpertCount * DTypeInfo.RowBytes(format, w.Columns)));
+                offered[format] = weights.Max(layer => ExpertBytes(layer, shape.ExpertCount, format));
             }
         }
 
